@@ -1,0 +1,58 @@
+"""Import generated source as a real module file, so Numba can cache what it compiles.
+
+Numba cannot cache functions defined by ``exec``; it can cache functions of a
+module loaded from a file. Generated text is written, through a temporary file
+and a rename, to ``<cache dir>/<prefix>_<sha1 of the text>.py``; the name is
+the content, so a file is never stale, and a file whose text does not match
+its name (a torn or edited file) is rewritten before use. The module is
+registered in ``sys.modules`` before it runs, which Numba's cache needs to find
+it again in later processes.
+"""
+
+import hashlib
+import importlib.util
+import logging
+import os
+import sys
+
+from compiler import config
+
+logger = logging.getLogger(__name__)
+
+
+def module_name(prefix, source):
+    digest = hashlib.sha1(source.encode("utf-8")).hexdigest()[:20]
+    return f"{prefix}_{digest}"
+
+
+def load_source(prefix, source):
+    """Return the module for ``source``, writing and importing it if needed."""
+    name = module_name(prefix, source)
+    if name in sys.modules:
+        return sys.modules[name]
+    directory = config.cache_dir()
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, name + ".py")
+    if not _holds(path, source):
+        tmp = f"{path}.tmp{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(source)
+        os.replace(tmp, path)
+        logger.debug("wrote generated module %s", path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _holds(path, source):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read() == source
+    except OSError:
+        return False

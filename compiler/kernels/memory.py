@@ -1,0 +1,21 @@
+"""Data movement: copying a value (persistent updates) and writing the batch size."""
+
+from numba import njit
+
+from compiler.kernels.common import JIT, dim
+
+
+@njit(**JIT)
+def copy(A, plan, q, n):
+    """Row ``[dst, src, size]``."""
+    dst, src, size = plan[q, 0], plan[q, 1], dim(plan[q, 2], n)
+    if dst == src:
+        return
+    for i in range(size):
+        A[dst + i] = A[src + i]
+
+
+@njit(**JIT)
+def batch_size(A, plan, q, n):
+    """Row ``[out]``: the runtime batch size as a scalar of the arena's dtype."""
+    A[plan[q, 0]] = n

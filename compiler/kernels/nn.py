@@ -1,0 +1,85 @@
+"""Row-wise kernels: softmax, log-softmax and their gradients, argmax, one-hot.
+
+Each sees its tensor as ``(outer, C, inner)`` blocks and works along ``C``.
+"""
+
+import numpy as np
+from numba import njit
+
+from compiler.kernels.common import JIT, dim
+
+
+@njit(**JIT)
+def softmax(A, plan, q, n):
+    """Row ``[out, a, outer, C, inner, log]``: softmax, or log-softmax when ``log``."""
+    o, a = plan[q, 0], plan[q, 1]
+    outer, c_len, inner = dim(plan[q, 2], n), dim(plan[q, 3], n), dim(plan[q, 4], n)
+    log = plan[q, 5] == 1
+    for i in range(outer):
+        for j in range(inner):
+            base = i * c_len * inner + j
+            top = -np.inf
+            for c in range(c_len):
+                v = A[a + base + c * inner]
+                top = v if v > top else top
+            total = 0.0
+            for c in range(c_len):
+                total += np.exp(A[a + base + c * inner] - top)
+            if log:
+                shift = top + np.log(total)
+                for c in range(c_len):
+                    A[o + base + c * inner] = A[a + base + c * inner] - shift
+            else:
+                inv = 1.0 / total
+                for c in range(c_len):
+                    A[o + base + c * inner] = np.exp(A[a + base + c * inner] - top) * inv
+
+
+@njit(**JIT)
+def softmax_grad(A, plan, q, n):
+    """Row ``[out, d, y, outer, C, inner, log]``: the VJP from the (log-)softmax output y."""
+    o, d, y = plan[q, 0], plan[q, 1], plan[q, 2]
+    outer, c_len, inner = dim(plan[q, 3], n), dim(plan[q, 4], n), dim(plan[q, 5], n)
+    log = plan[q, 6] == 1
+    for i in range(outer):
+        for j in range(inner):
+            base = i * c_len * inner + j
+            total = 0.0
+            for c in range(c_len):
+                k = base + c * inner
+                total += A[d + k] if log else A[d + k] * A[y + k]
+            for c in range(c_len):
+                k = base + c * inner
+                if log:
+                    A[o + k] = A[d + k] - np.exp(A[y + k]) * total
+                else:
+                    A[o + k] = A[y + k] * (A[d + k] - total)
+
+
+@njit(**JIT)
+def argmax(A, plan, q, n):
+    """Row ``[out, a, outer, C, inner]``: index of the first maximum, stored as a float."""
+    o, a = plan[q, 0], plan[q, 1]
+    outer, c_len, inner = dim(plan[q, 2], n), dim(plan[q, 3], n), dim(plan[q, 4], n)
+    for i in range(outer):
+        for j in range(inner):
+            base = a + i * c_len * inner + j
+            best = 0
+            for c in range(1, c_len):
+                if A[base + c * inner] > A[base + best * inner]:
+                    best = c
+            A[o + i * inner + j] = best
+
+
+@njit(**JIT)
+def one_hot(A, plan, q, n):
+    """Row ``[out, a, size, depth]``: one row of ``depth`` per index; bad indices give zeros."""
+    o, a = plan[q, 0], plan[q, 1]
+    size, depth = dim(plan[q, 2], n), plan[q, 3]
+    for i in range(size):
+        label = A[a + i]
+        for c in range(depth):
+            A[o + i * depth + c] = 0.0
+        k = int(label)
+        if k >= 0 and k < depth and k == label:
+            A[o + i * depth + k] = 1.0

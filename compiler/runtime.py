@@ -1,0 +1,246 @@
+"""The runtime: one arena per model, and compiled programs linked against it.
+
+``Arena`` is a single flat array holding, in order, the *persistent* values
+(parameters, optimizer slots, moving statistics, metric totals, constants),
+which live as long as the model, and the *scratch* values of whichever program
+runs (inputs, intermediates, outputs), sized for a batch *capacity*. Programs
+of one model share the persistent region by key, so a weight updated by
+``train`` is the weight ``predict`` reads. Front-end variables are views into
+it (their owner is told through ``_bind_storage`` whenever the arena moves).
+
+``Program`` is one compiled program: the generated njit function, the graph it
+came from and its plan table. When the arena changes layout (a new program adds
+persistent values, or a larger batch needs more scratch), programs re-link:
+they rebuild the plan table, which is data, and never recompile.
+"""
+
+import logging
+import time
+from typing import Callable, Dict, Optional
+
+import numba
+import numpy as np
+
+from compiler.codegen import generate
+from compiler.errors import InternalCompilerError
+from compiler.kernels.loader import load_source
+from compiler.ops.registry import Alias, get_op
+from compiler.plan import Slot, pack_rows
+from compiler.types import TensorType
+
+logger = logging.getLogger(__name__)
+
+ALIGN = 16  # elements; keeps every value's start on a 64-byte line for float32
+
+
+def _aligned(n):
+    return (n + ALIGN - 1) // ALIGN * ALIGN
+
+
+class Arena:
+    """The flat storage of one model; see the module docstring."""
+
+    def __init__(self, dtype="float32"):
+        self.dtype = np.dtype(dtype)
+        self.data = np.zeros(0, dtype=self.dtype)
+        self.slots: Dict[str, Slot] = {}           # persistent key -> slot
+        self.owners: Dict[str, object] = {}        # key -> object told about moves
+        self.bound: Dict[str, np.ndarray] = {}     # key -> the view its owner was given
+        self.persistent_size = 0
+        self.scratch_size = 0
+        self.version = 0
+
+    @property
+    def scratch_base(self):
+        return _aligned(self.persistent_size)
+
+    def has(self, key):
+        return key in self.slots
+
+    def view(self, key):
+        """The live array of persistent value ``key``, in its shape."""
+        slot = self.slots[key]
+        size = slot.type.numel(1)
+        return self.data[slot.offset:slot.offset + size].reshape(slot.type.shape)
+
+    def reserve(self, entries, scratch_size):
+        """Make room for new persistent ``entries`` and ``scratch_size`` elements.
+
+        ``entries`` is a list of ``(key, TensorType, initial, owner)``; ``initial``
+        is an array or a callable returning one, ``owner`` may be None. Returns
+        whether the layout changed.
+        """
+        new = [e for e in entries if e[0] not in self.slots]
+        if not new and scratch_size <= self.scratch_size:
+            return False
+
+        offset = self.persistent_size
+        added = []
+        for key, vtype, initial, owner in new:
+            offset = _aligned(offset)
+            self.slots[key] = Slot(offset, vtype)
+            added.append((key, vtype, initial))
+            if owner is not None:
+                self.owners[key] = owner
+            offset += vtype.numel(1)
+        self.persistent_size = offset
+        self.scratch_size = max(self.scratch_size, scratch_size)
+
+        old = self.data
+        self.data = np.zeros(self.scratch_base + self.scratch_size, dtype=self.dtype)
+        self.data[:min(old.size, self.persistent_size)] = old[:min(old.size,
+                                                                   self.persistent_size)]
+        for key, vtype, initial in added:
+            value = initial() if callable(initial) else initial
+            self.view(key)[...] = np.broadcast_to(np.asarray(value, dtype=self.dtype),
+                                                  vtype.shape)
+        for key, owner in self.owners.items():
+            self.bound[key] = self.view(key)
+            owner._bind_storage(self.bound[key])
+        self.version += 1
+        logger.debug("arena relayout: %d persistent + %d scratch elements",
+                     self.persistent_size, self.scratch_size)
+        return True
+
+    def rebind(self, key, owner):
+        """Make ``owner`` (a variable) live in this arena again, keeping its current value."""
+        current = np.array(owner._storage_value(), dtype=self.dtype, copy=True)
+        view = self.view(key)
+        view[...] = current
+        self.owners[key] = owner
+        self.bound[key] = view
+        owner._bind_storage(view)
+
+
+class Program:
+    """A compiled program bound to an arena.
+
+    Args:
+        name: program kind (``predict``, ``test``, ``train``), also the function name.
+        graph: the final, scheduled graph.
+        arena: the model's ``Arena``.
+        persistent: ``key -> (initial, owner)`` for the ``param``/``state``
+            values, supplied by the front end.
+    """
+
+    def __init__(self, name, graph, arena, persistent):
+        self.name = name
+        self.graph = graph
+        self.arena = arena
+        self._persistent = persistent
+        self.generated = generate(graph, name)
+        self.source = self.generated.source
+        self._fn = None
+        self.capacity = 0
+        self.plan = None
+        self._linked_version = -1
+        self.slots: Dict[str, Slot] = {}
+        self.input_slots: Dict[tuple, Slot] = {}
+        self.output_slots: Dict[str, Slot] = {}
+        self.compile_seconds = 0.0
+
+    # -- compile and link ---------------------------------------------------------
+
+    @property
+    def function(self):
+        """The njit function; the first access imports (and lets Numba compile) it."""
+        if self._fn is None:
+            start = time.perf_counter()
+            module = load_source(f"gk_{self.name}", self.source)
+            self._fn = getattr(module, self.generated.function)
+            self._warm()
+            self.compile_seconds = time.perf_counter() - start
+            logger.info("program %s ready in %.2f s", self.name, self.compile_seconds)
+        return self._fn
+
+    def _warm(self):
+        """Compile for this arena's types now, without running (a run would change state)."""
+        self.ensure_capacity(max(self.capacity, 1))
+        self._fn.compile((numba.typeof(self.arena.data), numba.typeof(self.plan),
+                          numba.types.int64))
+
+    def ensure_capacity(self, batch):
+        """Make sure batches of up to ``batch`` rows fit; grow and re-link if not."""
+        if batch > self.capacity or self._linked_version != self.arena.version:
+            self.capacity = max(self.capacity, batch)
+            self._link()
+
+    def _link(self):
+        graph = self.graph
+        scratch = {}
+        size = 0
+        entries = []
+
+        for name in graph.execution_order():
+            node = graph.node(name)
+            op = node["op"]
+            vtype = node["type"]
+            if op in ("param", "state"):
+                key = node["attrs"]["key"]
+                initial, owner = self._persistent.get(key, (node["attrs"].get("init", 0.0),
+                                                            None))
+                entries.append((key, vtype, initial, owner))
+            elif op == "const":
+                entries.append((self._const_key(name), vtype, node["attrs"]["value"], None))
+            elif isinstance(get_op(op).kernel, Alias):
+                continue
+            else:
+                scratch[name] = size
+                size = _aligned(size + vtype.numel(self.capacity))
+
+        self.arena.reserve(entries, size)
+        base = self.arena.scratch_base
+        slots = {}
+        for name in graph.execution_order():
+            node = graph.node(name)
+            op = node["op"]
+            if op in ("param", "state"):
+                slots[name] = self.arena.slots[node["attrs"]["key"]]
+            elif op == "const":
+                slots[name] = self.arena.slots[self._const_key(name)]
+            elif name in scratch:
+                slots[name] = Slot(base + scratch[name], node["type"])
+            else:
+                (src,) = graph.operands(name)
+                slots[name] = Slot(slots[src].offset, node["type"])
+        self.slots = slots
+
+        rows = [call.row(slots.__getitem__) for call in self.generated.calls]
+        self.plan = pack_rows(rows)
+        self.input_slots = {(graph.attrs_of(n)["kind"], graph.attrs_of(n)["index"]): slots[n]
+                            for n in graph.sources("input")}
+        self.output_slots = {role: slots[v] for role, v in graph.outputs.items()}
+        self._linked_version = self.arena.version
+
+    def _const_key(self, name):
+        return f"const/{id(self)}/{name}"
+
+    # -- run ----------------------------------------------------------------------
+
+    def input_view(self, key, batch):
+        """The arena rows that input ``key`` (e.g. ``("x", 0)``) reads, for ``batch`` rows."""
+        slot = self.input_slots[key]
+        shape = slot.type.concrete(batch)
+        return self.arena.data[slot.offset:slot.offset + slot.type.numel(batch)].reshape(shape)
+
+    def run(self, batch):
+        """Run the program on the ``batch`` rows already written to its inputs."""
+        fn = self.function
+        if batch > self.capacity or self._linked_version != self.arena.version:
+            raise InternalCompilerError(
+                f"program `{self.name}` ran without room for {batch} rows", stage="runtime")
+        fn(self.arena.data, self.plan, np.int64(batch))
+
+    def output_view(self, role, batch):
+        """Output ``role`` after a run of ``batch`` rows, as a view into the arena."""
+        slot = self.output_slots[role]
+        shape = slot.type.concrete(batch)
+        return self.arena.data[slot.offset:slot.offset + slot.type.numel(batch)].reshape(shape)
+
+    def scalar(self, role):
+        """Output ``role`` as a Python float (for the loss)."""
+        return float(self.arena.data[self.output_slots[role].offset])
+
+    def memory_bytes(self):
+        """Scratch bytes this program uses at its capacity."""
+        return self.arena.scratch_size * self.arena.dtype.itemsize

@@ -1,0 +1,1 @@
+"""Runnable examples: ``python -m graphkeras.examples.digits_mlp``."""

@@ -1,0 +1,390 @@
+"""``Trainer``: ``compile``, ``fit``, ``evaluate``, ``predict`` and the IR introspection.
+
+The loops here are deliberately thin: they check the data once, then per batch
+copy rows into the compiled program's inputs, call it, and read the loss. All
+numerics (forward, loss, gradients, the optimizer step, metric totals) happen
+inside the compiled program; this module only averages the per-batch loss
+weighted by batch size, as Keras does, and turns metric totals into results.
+"""
+
+import logging
+
+import numpy as np
+
+from compiler.runtime import Arena
+from graphkeras.callbacks import CallbackList
+from graphkeras.models import data as data_utils
+from graphkeras.models.compile_state import CompileState
+from graphkeras.models.programs import PROGRAMS, ProgramSet
+
+logger = logging.getLogger("graphkeras")
+
+_COMPILE_ARGS = ("run_eagerly", "steps_per_execution", "jit_compile", "auto_scale_loss",
+                 "weighted_metrics")
+
+
+class Trainer:
+    """Training and inference for models; mixed into ``Model``."""
+
+    def __init__(self):
+        self._compile_state = None
+        self.optimizer = None
+        self.stop_training = False
+        self.history = None
+        self._arena = Arena(self.dtype)
+        self._programs = ProgramSet(self)
+
+    # -- compile ----------------------------------------------------------------------
+
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                **kwargs):
+        """Configure the model for training.
+
+        Args:
+            optimizer: a name (``"adam"``, ``"sgd"``, ``"rmsprop"``) or an optimizer.
+            loss: a loss name, function or object; or a list/dict with one per output.
+            loss_weights: scalars weighting each output's loss (list or dict).
+            metrics: metrics to track (a list, a list per output, or a dict by output).
+        """
+        unknown = [k for k in kwargs if k not in _COMPILE_ARGS]
+        if unknown:
+            raise TypeError(f"Invalid keyword argument(s) in `compile()`: {unknown}. Valid "
+                            f"keyword arguments include {list(_COMPILE_ARGS)}.")
+        if kwargs.get("weighted_metrics"):
+            raise NotImplementedError("`weighted_metrics` are not supported yet.")
+        self._ensure_built_for_compile()
+        self._compile_state = CompileState(self, optimizer, loss, loss_weights, metrics)
+        self.optimizer = self._compile_state.optimizer
+        self._invalidate_programs()
+
+    def _ensure_built_for_compile(self):
+        """Hook for ``Sequential``, which may not know its input yet."""
+
+    def _invalidate_programs(self):
+        if getattr(self, "_programs", None) is not None:
+            self._programs.clear()
+
+    def _trainable_signature(self):
+        return tuple(v.trainable for v in self.weights) + (self.trainable,)
+
+    @property
+    def metrics_names(self):
+        program = self._programs.latest("test") or self._programs.latest("train")
+        names = ["loss"]
+        if program is not None:
+            names += list(program[0].graph.meta.get("metrics", {}))
+        return names
+
+    def compiled_metric_directions(self):
+        """``{metric name: "up" or "down"}``, for callbacks in ``mode="auto"``."""
+        out = {}
+        if self._compile_state is None:
+            return out
+        for i, out_name in enumerate(self.output_names):
+            for m in self._compile_state.metrics[i]:
+                name = m if isinstance(m, str) else getattr(m, "__name__", str(m))
+                direction = "up" if name in ("accuracy", "acc") or "accuracy" in name else "down"
+                out[name] = direction
+                out[f"{out_name}_{name}"] = direction
+        return out
+
+    # -- programs ---------------------------------------------------------------------
+
+    def _require_compiled(self, what):
+        if self._compile_state is None:
+            raise RuntimeError(f"You must call `compile()` before using the model in `{what}`.")
+        if all(l is None for l in self._compile_state.losses):
+            raise ValueError(f"The model was compiled without a loss, which `{what}` needs. "
+                             "Pass `loss=` to `compile()`.")
+
+    def _program(self, kind, ys=None, weighted=False):
+        x_shapes = tuple(tuple(t.shape[1:]) for t in self.inputs)
+        if ys is None:
+            y_shapes = tuple(self._compile_state.target_shape(i, out.shape)
+                             if self._compile_state else () for i, out in enumerate(self.outputs))
+        else:
+            y_shapes = tuple(tuple(y.shape[1:]) for y in ys)
+        signature = (x_shapes, y_shapes if kind != "predict" else (), bool(weighted)
+                     if kind != "predict" else False)
+        program, stages = self._programs.get(kind, signature)
+        return program, stages
+
+    def _ready(self, program, batch):
+        """Size the program for ``batch`` rows and make every weight live in the arena."""
+        program.ensure_capacity(batch)
+        arena = self._arena
+        for key, (_, owner) in program._persistent.items():
+            if owner is not None and arena.bound.get(key) is not owner._value:
+                arena.rebind(key, owner)
+        program.ensure_capacity(batch)
+
+    def get_ir(self, program="train", stage="final"):
+        """The IR of ``program`` after pass ``stage`` (see ``docs/architecture.md``).
+
+        ``str()`` of the result is a listing; it also has ``to_dot()`` and ``to_json()``.
+        """
+        return self._stages(program).get_stage(stage)
+
+    def get_source(self, program="train"):
+        """The generated Numba source of ``program``."""
+        self._stages(program)
+        return self._programs.latest(program)[0].source
+
+    def _stages(self, program):
+        if program not in PROGRAMS:
+            raise ValueError(f"Unknown program `{program}`; valid programs are: "
+                             f"{', '.join(PROGRAMS)}.")
+        self._ensure_built_for_compile()
+        if program != "predict":
+            self._require_compiled(f"get_ir(program={program!r})")
+        built = self._programs.latest(program)
+        if built is None:
+            built = self._program(program)
+        return built[1]
+
+    # -- data -------------------------------------------------------------------------
+
+    def _arrange(self, x, y=None, sample_weight=None, need_y=True):
+        self._ensure_built_for_data(x)
+        xs = data_utils.arrange(x, self.input_names, "x")
+        data_utils.check_inputs(self, xs)
+        ys = data_utils.arrange(y, self.output_names, "y", allow_none=not need_y)
+        rows = data_utils.check_rows({"x": xs, "y": ys})
+        sws = data_utils.check_sample_weight(sample_weight, len(self.outputs), rows)
+        if ys is not None and self._compile_state is not None:
+            for i, y_arr in enumerate(ys):
+                loss = self._compile_state.losses[i]
+                data_utils.check_labels(loss, y_arr, self.outputs[i].shape,
+                                        self.output_names[i])
+        dtype = self._arena.dtype
+        cast = [np.ascontiguousarray(a, dtype=dtype) for a in xs]
+        ys = None if ys is None else [np.ascontiguousarray(a, dtype=dtype) for a in ys]
+        sws = None if sws is None else [np.ascontiguousarray(a, dtype=dtype) for a in sws]
+        return cast, ys, sws, rows
+
+    def _ensure_built_for_data(self, x):
+        """Hook for ``Sequential`` built from its first data."""
+
+    @staticmethod
+    def _batch_size(batch_size):
+        if batch_size is None:
+            return 32
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+                or batch_size <= 0:
+            raise ValueError(f"`batch_size` must be a positive integer; received "
+                             f"batch_size={batch_size!r}.")
+        return int(batch_size)
+
+    def _feed(self, program, xs, ys, sws, index, batch):
+        """Copy the rows ``index`` (a slice or an index array) into the program's inputs."""
+        groups = [("x", xs), ("y", ys), ("sample_weight", sws)]
+        for kind, arrays in groups:
+            if arrays is None:
+                continue
+            for i, arr in enumerate(arrays):
+                key = (kind, i)
+                if key not in program.input_slots:
+                    continue
+                view = program.input_view(key, batch)
+                if isinstance(index, slice):
+                    view[...] = arr[index]
+                else:
+                    np.take(arr, index, axis=0, out=view)
+
+    # -- metric accumulators ----------------------------------------------------------
+
+    def _metric_views(self, program):
+        table = program.graph.meta.get("metrics", {})
+        arena = self._arena
+        return [(name, arena.view(accs["total"]), arena.view(accs["count"]))
+                for name, accs in table.items()]
+
+    @staticmethod
+    def _reset(views):
+        for _, total, count in views:
+            total[...] = 0
+            count[...] = 0
+
+    def _loss_roles(self, program):
+        roles = [("loss", "loss")]
+        if len(self.outputs) > 1:
+            roles += [(f"{name}_loss", f"loss:{name}") for name in self.output_names
+                      if f"loss:{name}" in program.output_slots]
+        return roles
+
+    def _logs(self, sums, rows, views):
+        logs = {name: total / rows for name, total in sums.items()} if rows else {}
+        for name, total, count in views:
+            c = float(count)
+            logs[name] = float(total) / c if c else 0.0
+        return logs
+
+    # -- fit ----------------------------------------------------------------------------
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train the model for ``epochs`` epochs; return a ``History``."""
+        self._require_compiled("fit")
+        if class_weight is not None or steps_per_epoch is not None:
+            raise NotImplementedError("`class_weight` and `steps_per_epoch` are not "
+                                      "supported yet.")
+        batch_size = self._batch_size(batch_size)
+        xs, ys, sws, rows = self._arrange(x, y, sample_weight)
+        if ys is None:
+            raise ValueError("`fit` needs targets `y`.")
+        val = None
+        if validation_data is not None:
+            val = self._validation_arrays(validation_data)
+        elif validation_split:
+            (xs, ys, sws), (vx, vy, vsw) = data_utils.split_validation([xs, ys, sws],
+                                                                       validation_split)
+            rows = xs[0].shape[0]
+            val = (vx, vy, vsw)
+        verbose = 1 if verbose == "auto" else int(verbose)
+
+        program, _ = self._program("train", ys, weighted=sws is not None)
+        self._ready(program, min(batch_size, rows) or 1)
+        views = self._metric_views(program)
+        roles = self._loss_roles(program)
+        steps = (rows + batch_size - 1) // batch_size
+        cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                           verbose=verbose, epochs=epochs, steps=steps)
+        self.stop_training = False
+        cbs.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self._reset(views)
+            cbs.on_epoch_begin(epoch)
+            order = np.random.permutation(rows) if shuffle else None
+            sums = {name: 0.0 for name, _ in roles}
+            seen = 0
+            for step in range(steps):
+                start, stop = step * batch_size, min(rows, (step + 1) * batch_size)
+                n = stop - start
+                cbs.on_train_batch_begin(step)
+                index = slice(start, stop) if order is None else order[start:stop]
+                self._feed(program, xs, ys, sws, index, n)
+                program.run(n)
+                for name, role in roles:
+                    sums[name] += program.scalar(role) * n
+                seen += n
+                logs = self._logs(sums, seen, views)
+                cbs.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = dict(logs)
+            if val is not None and self._validate_now(epoch, validation_freq):
+                val_logs = self._evaluate_arrays(*val, validation_batch_size or batch_size)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            epoch_logs = dict(sorted(epoch_logs.items()))
+            cbs.on_epoch_end(epoch, epoch_logs)
+            logs = epoch_logs
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        return self.history
+
+    @staticmethod
+    def _validate_now(epoch, freq):
+        if isinstance(freq, int):
+            return (epoch + 1) % freq == 0
+        return epoch + 1 in freq
+
+    def _validation_arrays(self, validation_data):
+        if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+            raise ValueError("`validation_data` must be a tuple `(x_val, y_val)` or "
+                             "`(x_val, y_val, val_sample_weight)`; received "
+                             f"{type(validation_data).__name__}.")
+        vx, vy = validation_data[0], validation_data[1]
+        vsw = validation_data[2] if len(validation_data) == 3 else None
+        xs, ys, sws, _ = self._arrange(vx, vy, vsw)
+        return xs, ys, sws
+
+    # -- evaluate -------------------------------------------------------------------------
+
+    def _evaluate_arrays(self, xs, ys, sws, batch_size):
+        program, _ = self._program("test", ys, weighted=sws is not None)
+        rows = xs[0].shape[0]
+        self._ready(program, min(batch_size, rows) or 1)
+        views = self._metric_views(program)
+        roles = self._loss_roles(program)
+        self._reset(views)
+        sums = {name: 0.0 for name, _ in roles}
+        for start in range(0, rows, batch_size):
+            n = min(rows, start + batch_size) - start
+            self._feed(program, xs, ys, sws, slice(start, start + n), n)
+            program.run(n)
+            for name, role in roles:
+                sums[name] += program.scalar(role) * n
+        return self._logs(sums, rows, views)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """The loss (and metrics) on ``x``/``y``: a scalar, a list or a dict."""
+        self._require_compiled("evaluate")
+        batch_size = self._batch_size(batch_size)
+        xs, ys, sws, _ = self._arrange(x, y, sample_weight)
+        logs = self._evaluate_arrays(xs, ys, sws, batch_size)
+        return self._format_results(logs, return_dict)
+
+    def _format_results(self, logs, return_dict):
+        if return_dict:
+            return dict(logs)
+        if len(logs) == 1:
+            return logs["loss"]
+        first = ["loss"] + [k for k in logs if k.endswith("_loss") and k != "loss"]
+        return [logs[k] for k in first] + [v for k, v in logs.items() if k not in first]
+
+    # -- predict ------------------------------------------------------------------------------
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Predictions for ``x``, batch by batch, concatenated (a list for several outputs)."""
+        batch_size = self._batch_size(batch_size)
+        xs, _, _, rows = self._arrange(x, need_y=False)
+        program, _ = self._program("predict")
+        self._ready(program, min(batch_size, rows) or 1)
+        results = [np.empty((rows,) + tuple(t.shape[1:]), dtype=self._arena.dtype)
+                   for t in self.outputs]
+        for start in range(0, rows, batch_size):
+            n = min(rows, start + batch_size) - start
+            self._feed(program, xs, None, None, slice(start, start + n), n)
+            program.run(n)
+            for i, out in enumerate(results):
+                out[start:start + n] = program.output_view(f"output:{i}", n)
+        return results[0] if len(results) == 1 else results
+
+    # -- single batches -----------------------------------------------------------------
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One training step on one batch; returns its loss (and metrics)."""
+        self._require_compiled("train_on_batch")
+        xs, ys, sws, rows = self._arrange(x, y, sample_weight)
+        program, _ = self._program("train", ys, weighted=sws is not None)
+        self._ready(program, rows)
+        views = self._metric_views(program)
+        self._reset(views)
+        self._feed(program, xs, ys, sws, slice(0, rows), rows)
+        program.run(rows)
+        logs = self._logs({name: program.scalar(role) * rows
+                           for name, role in self._loss_roles(program)}, rows, views)
+        return self._format_results(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """The loss (and metrics) of one batch, without training."""
+        self._require_compiled("test_on_batch")
+        xs, ys, sws, rows = self._arrange(x, y, sample_weight)
+        logs = self._evaluate_arrays(xs, ys, sws, max(rows, 1))
+        return self._format_results(logs, return_dict)
+
+    def predict_on_batch(self, x):
+        """Predictions for one batch."""
+        xs, _, _, rows = self._arrange(x, need_y=False)
+        return self.predict(xs if len(xs) > 1 else xs[0], batch_size=max(rows, 1))
+
+    def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
+        """Print a table of the layers, their output shapes and parameter counts."""
+        from graphkeras.models.summary import print_summary
+        print_summary(self, line_length=line_length, print_fn=print_fn)
