@@ -22,7 +22,6 @@ import numba
 import numpy as np
 
 from compiler.codegen import generate
-from compiler.errors import InternalCompilerError
 from compiler.kernels.loader import load_source
 from compiler.ops.registry import Alias, get_op
 from compiler.plan import Slot, pack_rows
@@ -227,8 +226,7 @@ class Program:
         """Run the program on the ``batch`` rows already written to its inputs."""
         fn = self.function
         if batch > self.capacity or self._linked_version != self.arena.version:
-            raise InternalCompilerError(
-                f"program `{self.name}` ran without room for {batch} rows", stage="runtime")
+            self.ensure_capacity(batch)
         fn(self.arena.data, self.plan, np.int64(batch))
 
     def output_view(self, role, batch):

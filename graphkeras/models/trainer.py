@@ -246,6 +246,12 @@ class Trainer:
 
         program, _ = self._program("train", ys, weighted=sws is not None)
         self._ready(program, min(batch_size, rows) or 1)
+        if val is not None:
+            # build validation now: a program built later could move the arena under `views`
+            val_program, _ = self._program("test", val[1], weighted=val[2] is not None)
+            self._ready(val_program, min(validation_batch_size or batch_size,
+                                         val[0][0].shape[0]) or 1)
+            self._ready(program, min(batch_size, rows) or 1)
         views = self._metric_views(program)
         roles = self._loss_roles(program)
         steps = (rows + batch_size - 1) // batch_size
