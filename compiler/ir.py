@@ -217,6 +217,8 @@ class Graph:
             text += f"  @{data['layer']}"
         if data.get("group"):
             text += f"  [{data['group']}]"
+        if data.get("mem"):
+            text += f"  {{{data['mem']}}}"
         return text
 
     def __str__(self):

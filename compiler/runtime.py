@@ -14,6 +14,7 @@ persistent values, or a larger batch needs more scratch), programs re-link:
 they rebuild the plan table, which is data, and never recompile.
 """
 
+import hashlib
 import logging
 import time
 from typing import Callable, Dict, Optional
@@ -166,29 +167,23 @@ class Program:
 
     def _link(self):
         graph = self.graph
-        scratch = {}
-        size = 0
         entries = []
-
         for name in graph.execution_order():
             node = graph.node(name)
-            op = node["op"]
-            vtype = node["type"]
-            if op in ("param", "state"):
+            if node["op"] in ("param", "state"):
                 key = node["attrs"]["key"]
                 initial, owner = self._persistent.get(key, (node["attrs"].get("init", 0.0),
                                                             None))
-                entries.append((key, vtype, initial, owner))
-            elif op == "const":
-                entries.append((self._const_key(name), vtype, node["attrs"]["value"], None))
-            elif isinstance(get_op(op).kernel, Alias):
-                continue
-            else:
-                scratch[name] = size
-                size = _aligned(size + vtype.numel(self.capacity))
+                entries.append((key, node["type"], initial, owner))
+            elif node["op"] == "const":
+                entries.append((self._const_key(name), node["type"], node["attrs"]["value"],
+                                None))
 
+        scratch, size = self._scratch_offsets()
         self.arena.reserve(entries, size)
         base = self.arena.scratch_base
+        inplace = graph.meta.get("memory", {}).get("inplace", {})
+        replaced = {v: t for t, v in inplace.items()}
         slots = {}
         for name in graph.execution_order():
             node = graph.node(name)
@@ -197,6 +192,8 @@ class Program:
                 slots[name] = self.arena.slots[node["attrs"]["key"]]
             elif op == "const":
                 slots[name] = self.arena.slots[self._const_key(name)]
+            elif name in replaced:
+                slots[name] = Slot(slots[replaced[name]].offset, node["type"])
             elif name in scratch:
                 slots[name] = Slot(base + scratch[name], node["type"])
             else:
@@ -211,8 +208,43 @@ class Program:
         self.output_slots = {role: slots[v] for role, v in graph.outputs.items()}
         self._linked_version = self.arena.version
 
+    def _scratch_offsets(self):
+        """``({value: offset in scratch}, scratch size)`` for the current capacity.
+
+        With a memory plan (``compiler.passes.memory_plan``) batched offsets are
+        per-sample units times the capacity rounded up to ``ALIGN``; without
+        one, every value gets its own buffer in schedule order.
+        """
+        graph = self.graph
+        memory = graph.meta.get("memory")
+        if memory is not None:
+            rows = _aligned(self.capacity)
+            fixed_base = _aligned(memory["batched_size"] * rows)
+            offsets = {name: off * rows for name, off in memory["batched"].items()}
+            offsets.update({name: fixed_base + off for name, off in memory["fixed"].items()})
+            return offsets, fixed_base + memory["fixed_size"]
+        offsets, size = {}, 0
+        for name in graph.execution_order():
+            op = graph.op_of(name)
+            if op in ("param", "state", "const") or isinstance(get_op(op).kernel, Alias):
+                continue
+            offsets[name] = size
+            size = _aligned(size + graph.type_of(name).numel(self.capacity))
+        return offsets, size
+
     def _const_key(self, name):
-        return f"const/{id(self)}/{name}"
+        """The arena key of constant ``name``: its shape and content, as the arena holds it.
+
+        Equal literals share one slot. A key made from ``id(self)`` was wrong: Python
+        reuses the id of a freed program, so a later program found the key taken and
+        silently read the old program's value for its own constant of the same name.
+        """
+        node = self.graph.node(name)
+        shape = tuple(node["type"].shape)
+        value = np.broadcast_to(np.asarray(node["attrs"]["value"], dtype=self.arena.dtype),
+                                shape)
+        digest = hashlib.sha1(np.ascontiguousarray(value).tobytes()).hexdigest()[:20]
+        return f"const/{shape}/{digest}"
 
     # -- run ----------------------------------------------------------------------
 

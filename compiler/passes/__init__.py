@@ -12,6 +12,7 @@ from compiler.passes.autodiff import Autodiff
 from compiler.passes.optimizer import OptimizerLowering
 from compiler.passes.dce import DeadCodeElimination
 from compiler.passes.schedule import Schedule
+from compiler.passes.memory_plan import MemoryPlan
 
 __all__ = ["ShapeInference", "LossLowering", "MetricLowering", "Autodiff",
-           "OptimizerLowering", "DeadCodeElimination", "Schedule"]
+           "OptimizerLowering", "DeadCodeElimination", "Schedule", "MemoryPlan"]

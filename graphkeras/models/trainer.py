@@ -390,6 +390,26 @@ class Trainer:
         xs, _, _, rows = self._arrange(x, need_y=False)
         return self.predict(xs if len(xs) > 1 else xs[0], batch_size=max(rows, 1))
 
+    def memory_report(self, program="train"):
+        """Scratch memory of ``program`` at its current batch capacity, in bytes.
+
+        Returns a dict: ``arena`` (what the memory plan allocates), ``naive``
+        (one buffer per value, no reuse), ``peak_live`` (the largest set of
+        buffers alive at once: no plan can go below it) and ``capacity``.
+        """
+        self._stages(program)
+        built = self._programs.latest(program)[0]
+        memory = built.graph.meta["memory"]
+        rows = max(built.capacity, 1)
+        itemsize = self._arena.dtype.itemsize
+
+        def size(batched, fixed):
+            return int((batched * rows + fixed) * itemsize)
+
+        return {"arena": size(memory["batched_size"], memory["fixed_size"]),
+                "naive": size(memory["naive_batched"], memory["naive_fixed"]),
+                "peak_live": size(*memory["peak"]), "capacity": rows}
+
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
         """Print a table of the layers, their output shapes and parameter counts."""
         from graphkeras.models.summary import print_summary
