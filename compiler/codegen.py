@@ -1,13 +1,14 @@
 """Codegen: turn a scheduled graph into the source of one ``numba.njit`` function.
 
 The generated function is a thin straight line of kernel calls,
-``kernel(A, plan, np.int64(q), n)``, one per op in schedule order, then one
-``copy`` per persistent update. It holds no loops, views or literals of its
-own: Numba's compile time grows with every statement it has to type, while a
-call to an already compiled, cached kernel costs little. Offsets and extents
-live in the plan table, which the runtime fills from the memory layout, so the
-source depends only on the ops, never on the batch size or on where values
-live; the same source (and its cached machine code) serves every layout.
+``kernel(A, plan, np.int64(q), n)``, one per op in schedule order (several for
+an op whose ``Library`` spec gives ``rows``), then one ``copy`` per persistent
+update. It holds no loops, views or literals of its own: Numba's compile time
+grows with every statement it has to type, while a call to an already
+compiled, cached kernel costs little. Offsets and extents live in the plan
+table, which the runtime fills from the memory layout, so the source depends
+only on the ops, never on the batch size or on where values live; the same
+source (and its cached machine code) serves every layout.
 
 ``np.int64(q)`` rather than a bare literal matters: Numba would compile a new
 specialization of a kernel for every distinct literal argument.
@@ -19,7 +20,7 @@ from typing import Callable, List, Tuple
 from compiler.errors import InternalCompilerError
 from compiler.kernels import elementwise, fingerprint
 from compiler.ops.registry import Alias, Binary, Library, Map, Source, get_op
-from compiler.plan import binary_layout, encode_size
+from compiler.plan import Slot, binary_layout, encode_size
 from compiler.types import format_shape, is_float
 
 
@@ -50,10 +51,10 @@ def generate(graph, program: str) -> Generated:
         spec = opdef.kernel
         if isinstance(spec, (Source, Alias)) and node["op"] != "batch_size":
             continue
-        call = _call_for(graph, name, node, spec)
         lines.append(f"    # {graph.format_node(name).strip()}")
-        lines.append(f"    {call.kernel}(A, plan, np.int64({len(calls)}), n)")
-        calls.append(call)
+        for call in _calls_for(graph, name, node, spec):
+            lines.append(f"    {call.kernel}(A, plan, np.int64({len(calls)}), n)")
+            calls.append(call)
 
     if graph.updates:
         lines.append("    # persistent updates")
@@ -78,6 +79,25 @@ def generate(graph, program: str) -> Generated:
     return Generated(source, program, calls)
 
 
+def _calls_for(graph, name, node, spec) -> List[Call]:
+    """The kernel calls of one op: one, or one per row of a multi-row ``Library`` op."""
+    if not (isinstance(spec, Library) and spec.rows is not None):
+        return [_call_for(graph, name, node, spec)]
+    attrs = node["attrs"]
+    kernel = spec.kernel(attrs) if callable(spec.kernel) else spec.kernel
+    operands = graph.operands(name)
+    # NOTE: the row count depends on types and attrs only (see ``Library``), so
+    # placeholder offsets are enough to count the rows before the layout exists
+    count = len(spec.rows(Slot(0, node["type"]),
+                          [Slot(0, graph.type_of(o)) for o in operands], attrs))
+
+    def row_of(index):
+        def row(slot):
+            return spec.rows(slot(name), [slot(o) for o in operands], attrs)[index]
+        return row
+    return [Call(kernel, name, row_of(i)) for i in range(count)]
+
+
 def _call_for(graph, name, node, spec) -> Call:
     op = node["op"]
     vtype = node["type"]
@@ -88,6 +108,16 @@ def _call_for(graph, name, node, spec) -> Call:
         raise InternalCompilerError(f"no kernels for dtype {vtype.dtype}", stage="codegen",
                                     op=name, layer=node.get("layer"))
     if isinstance(spec, Map):
+        # the kernel reads a `T` operand per element and an `S` operand once; shape rules
+        # also accept broadcastable operands, which `legalize_broadcast` must have widened
+        for i, (src, kind) in enumerate(zip(operands, spec.kinds)):
+            want = () if kind == "S" else tuple(vtype.shape)
+            if tuple(graph.type_of(src).shape) != want:
+                raise InternalCompilerError(
+                    f"operand {i} of a `{kind}` kernel has shape "
+                    f"{format_shape(graph.type_of(src).shape)}, not {format_shape(want)}",
+                    stage="codegen", op=name, layer=node.get("layer"))
+
         def row(slot):
             return [slot(name).offset, encode_size(vtype), *[slot(o).offset for o in operands]]
         return Call(elementwise.kernel_name(op, vtype.dtype), name, row)
@@ -110,7 +140,7 @@ def _call_for(graph, name, node, spec) -> Call:
         kernel = spec.kernel(attrs) if callable(spec.kernel) else spec.kernel
 
         def row(slot):
-            return spec.row(slot(name), [slot(o) for o in operands], attrs)
+            return spec.plan_rows(slot(name), [slot(o) for o in operands], attrs)[0]
         return Call(kernel, name, row)
     raise InternalCompilerError(f"no code template for op `{op}`", stage="codegen", op=name)
 

@@ -37,9 +37,27 @@ SOURCE_OPS = ("input", "param", "state", "const", "batch_size")
 
 
 class Value:
-    """A handle on one value of a graph, as passed to op builders and loss rules."""
+    """A handle on one value of a graph, as passed to op builders and loss rules.
+
+    Python operators on values (``x * w + b``, ``-x``, ``x ** 2``, ``x @ w``,
+    ``x > 0``, ``x[:, 1:3]``) emit ops, so custom layers can be written as in
+    Keras. The compiler does not know the front end, so the operators go
+    through a hook: ``Value.operators`` is an object the front end installs at
+    import (``graphkeras.ops`` does), with methods ``add``, ``sub``, ``mul``,
+    ``truediv``, ``pow``, ``matmul``, ``neg``, ``gt``, ``ge``, ``lt``, ``le``
+    and ``getitem``, each taking the operands in Python order. ``==`` is left
+    as identity so values can key dicts and sets.
+
+    NumPy functions cannot see inside a value: ``np.asarray(x)`` and ufuncs
+    such as ``np.exp(x)`` raise a ``TypeError`` naming ``graphkeras.ops``, while
+    arithmetic with a NumPy array on the left (``w_array * x``) is routed to
+    the operators above.
+    """
 
     __slots__ = ("graph", "name")
+
+    #: The front end's operator implementations (see the class docstring), or None.
+    operators = None
 
     def __init__(self, graph: "Graph", name: str):
         self.graph = graph
@@ -63,6 +81,101 @@ class Value:
 
     def __repr__(self):
         return f"<Value %{self.name} {format_shape(self.shape)} {self.dtype}>"
+
+    # -- operators, through the front end's hook --------------------------------
+
+    def _apply(self, method, *operands):
+        impl = Value.operators
+        if impl is None:
+            raise TypeError(
+                f"Operator `{method}` on an IR value needs a front end to emit ops; "
+                "import graphkeras (or use `Graph.add`) first.")
+        return getattr(impl, method)(*operands)
+
+    def __add__(self, other):
+        return self._apply("add", self, other)
+
+    def __radd__(self, other):
+        return self._apply("add", other, self)
+
+    def __sub__(self, other):
+        return self._apply("sub", self, other)
+
+    def __rsub__(self, other):
+        return self._apply("sub", other, self)
+
+    def __mul__(self, other):
+        return self._apply("mul", self, other)
+
+    def __rmul__(self, other):
+        return self._apply("mul", other, self)
+
+    def __truediv__(self, other):
+        return self._apply("truediv", self, other)
+
+    def __rtruediv__(self, other):
+        return self._apply("truediv", other, self)
+
+    def __pow__(self, other):
+        return self._apply("pow", self, other)
+
+    def __rpow__(self, other):
+        return self._apply("pow", other, self)
+
+    def __matmul__(self, other):
+        return self._apply("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return self._apply("matmul", other, self)
+
+    def __neg__(self):
+        return self._apply("neg", self)
+
+    def __gt__(self, other):
+        return self._apply("gt", self, other)
+
+    def __ge__(self, other):
+        return self._apply("ge", self, other)
+
+    def __lt__(self, other):
+        return self._apply("lt", self, other)
+
+    def __le__(self, other):
+        return self._apply("le", self, other)
+
+    def __getitem__(self, key):
+        return self._apply("getitem", self, key)
+
+    def __iter__(self):
+        # NOTE: without this, ``__getitem__`` would make values iterable by index
+        raise TypeError("An IR value cannot be iterated; index it (`x[:, 0]`) or use "
+                        "`graphkeras.ops` functions instead.")
+
+    def __bool__(self):
+        raise TypeError(
+            f"The truth value of IR value %{self.name} is only known when the program "
+            "runs; inside a layer use `graphkeras.ops.where` instead of `if`.")
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(
+            f"IR value %{self.name} is symbolic: NumPy cannot compute with it. Inside a "
+            "layer's `call`, use `graphkeras.ops` functions (e.g. `ops.exp(x)`) instead of "
+            "NumPy functions.")
+
+    # NumPy operators with an array on the left (``w * x``) defer to the hook
+    _UFUNC_OPERATORS = {np.add: "add", np.subtract: "sub", np.multiply: "mul",
+                        np.true_divide: "truediv", np.power: "pow", np.matmul: "matmul",
+                        np.negative: "neg", np.greater: "gt", np.greater_equal: "ge",
+                        np.less: "lt", np.less_equal: "le"}
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        name = self._UFUNC_OPERATORS.get(ufunc)
+        if method != "__call__" or name is None or kwargs:
+            raise TypeError(
+                f"NumPy function `{ufunc.__name__}` was called on IR value %{self.name}, "
+                "which is symbolic. Inside a layer's `call`, use the `graphkeras.ops` "
+                "function of the same name instead.")
+        return self._apply(name, *inputs)
 
 
 class Graph:

@@ -70,10 +70,19 @@ def _fail(graph, name, problem, stage):
     lines = [f"IR verification failed: {problem}"]
     layer = None
     if name is not None and name in graph.nx:
-        order = graph.execution_order()
+        order = _context_order(graph)
         i = order.index(name)
         layer = graph.node(name).get("layer")
         for j in range(max(0, i - CONTEXT), min(len(order), i + CONTEXT + 1)):
             mark = ">>" if j == i else "  "
             lines.append(mark + graph.format_node(order[j]))
     raise VerificationError("\n".join(lines), stage=stage, op=name, layer=layer)
+
+
+def _context_order(graph):
+    """The order to show neighbours in: the execution order, or creation order when
+    the graph has a cycle and so no topological order (asking for one would raise
+    ``NetworkXUnfeasible`` instead of reporting the cycle)."""
+    if graph.order is None and not nx.is_directed_acyclic_graph(graph.nx):
+        return sorted(graph.nx.nodes, key=lambda n: graph.node(n)["seq"])
+    return graph.execution_order()

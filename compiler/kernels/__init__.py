@@ -1,6 +1,7 @@
 """The kernel library: compiled once per machine and cached on disk, called by every program.
 
-Hand-written kernels live in ``linalg``, ``reduce``, ``nn`` and ``memory``;
+Hand-written kernels live in ``linalg``, ``reduce``, ``nn``, ``memory``,
+``array`` (layout changes) and ``random``;
 elementwise kernels are generated from the op registry's templates
 (``elementwise``). ``kernel(name)`` returns either kind by name, which is how
 generated programs bind them. ``fingerprint()`` hashes the library's source,
@@ -12,9 +13,9 @@ import os
 
 from numba.core.registry import CPUDispatcher
 
-from compiler.kernels import elementwise, linalg, memory, nn, reduce
+from compiler.kernels import array, elementwise, linalg, memory, nn, random, reduce
 
-_MODULES = (linalg, reduce, nn, memory)
+_MODULES = (linalg, reduce, nn, memory, array, random)
 
 LIBRARY = {
     name: obj

@@ -1,4 +1,4 @@
-"""Row-wise kernels: softmax, log-softmax and their gradients, argmax, one-hot.
+"""Row-wise kernels: softmax, log-softmax and their gradients, argmax, one-hot, in-top-k.
 
 Each sees its tensor as ``(outer, C, inner)`` blocks and works along ``C``.
 """
@@ -83,3 +83,27 @@ def one_hot(A, plan, q, n):
         k = int(label)
         if k >= 0 and k < depth and k == label:
             A[o + i * depth + k] = 1.0
+
+
+@njit(**JIT)
+def in_top_k(A, plan, q, n):
+    """Row ``[out, targets, predictions, rows, C, k]``: 1 where the target class is in the top k.
+
+    As in Keras, a class is in the top k when fewer than ``k`` classes score
+    strictly higher, so ties at the boundary count as in. A target that is not
+    a valid class index gives 0.
+    """
+    o, t, p = plan[q, 0], plan[q, 1], plan[q, 2]
+    rows, c_len, k = dim(plan[q, 3], n), plan[q, 4], plan[q, 5]
+    for i in range(rows):
+        label = A[t + i]
+        c = int(label)
+        hit = 0.0
+        if c >= 0 and c < c_len and c == label:
+            base = p + i * c_len
+            v = A[base + c]
+            above = 0
+            for j in range(c_len):
+                above += 1 if A[base + j] > v else 0
+            hit = 1.0 if above < k else 0.0
+        A[o + i] = hit

@@ -18,7 +18,30 @@ def const(g, value, dtype, like=None):
 
 
 def sum_to(g, v, shape, like=None):
-    """``v`` summed over the dimensions that broadcasting added to reach it from ``shape``."""
-    if tuple(g.type_of(v).shape) == tuple(shape):
+    """``v`` summed over the dimensions that broadcasting added to reach it from ``shape``.
+
+    Reduction kernels work on adjacent axes, so when those dimensions are not
+    adjacent (``(B, 4, 5)`` back to ``(4, 1)`` sums axes 0 and 2) each run of
+    adjacent axes is summed on its own, keeping dimensions, and a reshape
+    drops the leading ones.
+    """
+    from compiler.ops.reduce import sum_to_axes   # reduce imports this module
+
+    in_shape = tuple(g.type_of(v).shape)
+    shape = tuple(shape)
+    if in_shape == shape:
         return v
-    return emit(g, "sum_to", [v], {"shape": tuple(shape)}, like=like)
+    axes = sum_to_axes(in_shape, shape)
+    if not axes:
+        return emit(g, "reshape", [v], {"shape": shape}, like=like)
+    if axes == tuple(range(axes[0], axes[-1] + 1)):
+        return emit(g, "sum_to", [v], {"shape": shape}, like=like)
+    runs = [[axes[0]]]
+    for ax in axes[1:]:
+        if ax == runs[-1][-1] + 1:
+            runs[-1].append(ax)
+        else:
+            runs.append([ax])
+    for run in runs:
+        v = emit(g, "reduce_sum", [v], {"axes": tuple(run), "keepdims": True}, like=like)
+    return emit(g, "reshape", [v], {"shape": shape}, like=like)

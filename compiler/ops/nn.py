@@ -90,7 +90,8 @@ def _one_hot_np(inputs, attrs):
     (x,) = inputs
     idx = x.astype(np.int64)
     out = np.zeros(idx.shape + (attrs["depth"],), dtype=x.dtype)
-    valid = (idx >= 0) & (idx < attrs["depth"])
+    # as the kernel does: an index that is not a whole number is invalid, not truncated
+    valid = (idx == x) & (idx >= 0) & (idx < attrs["depth"])
     np.put_along_axis(out, np.where(valid, idx, 0)[..., None], valid[..., None].astype(x.dtype),
                       axis=-1)
     return out
@@ -99,8 +100,8 @@ def _one_hot_np(inputs, attrs):
 register(OpDef("one_hot", 1, _one_hot_shape, _one_hot_np,
                Library("one_hot", lambda out, ops, attrs: [
                    out.offset, ops[0].offset, encode_size(ops[0].type), int(attrs["depth"])]),
-               doc="class indices (carried as floats) to one-hot rows; out-of-range rows "
-                   "are all zero", required_attrs=("depth",)))
+               doc="class indices (carried as floats) to one-hot rows; rows of out-of-range "
+                   "or fractional indices are all zero", required_attrs=("depth",)))
 
 
 def _reshape_shape(in_types, attrs):
@@ -140,3 +141,37 @@ register(OpDef("reshape", 1, _reshape_shape, _reshape_np, Alias(),
                                         like=name)],
                doc="the same elements in a new shape (shares storage)",
                required_attrs=("shape",)))
+
+
+def _in_top_k_shape(in_types, attrs):
+    targets, preds = in_types
+    k = attrs["k"]
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise ShapeError(f"`k` must be a positive integer; received {k!r}")
+    attrs["k"] = int(k)
+    if targets.rank != 1 or preds.rank != 2:
+        raise ShapeError(f"expected targets of rank 1 and predictions of rank 2; received "
+                         f"ranks {targets.rank} and {preds.rank}")
+    if targets.shape[0] != preds.shape[0]:
+        raise ShapeError(f"targets have {targets.shape[0]} rows and predictions "
+                         f"{preds.shape[0]}")
+    return TensorType(targets.shape, preds.dtype)
+
+
+def _in_top_k_np(inputs, attrs):
+    targets, preds = inputs
+    idx = targets.astype(np.int64)
+    valid = (idx == targets) & (idx >= 0) & (idx < preds.shape[1])
+    picked = np.take_along_axis(preds, np.where(valid, idx, 0)[:, None], axis=1)
+    above = np.sum(preds > picked, axis=1)
+    return ((above < attrs["k"]) & valid).astype(preds.dtype)
+
+
+register(OpDef("in_top_k", 2, _in_top_k_shape, _in_top_k_np,
+               Library("in_top_k", lambda out, ops, attrs: [
+                   out.offset, ops[0].offset, ops[1].offset, encode_size(ops[0].type),
+                   int(ops[1].type.shape[1]), attrs["k"]]),
+               lambda g, n, d: [None, None],
+               doc="1 where the target class (a float index) is among the `k` highest "
+                   "predictions, ties at the boundary counting as in (as Keras); invalid "
+                   "targets give 0", required_attrs=("k",)))

@@ -101,7 +101,14 @@ def _sum_to_row(out, operands, attrs):
 
 def _sum_to_grad(g, name, d):
     (x,) = g.operands(name)
-    attrs = {"axes": g.attrs_of(name)["axes"], "shape": g.type_of(x).shape, "mean": False}
+    shape, target = g.type_of(x).shape, tuple(g.type_of(name).shape)
+    axes = g.attrs_of(name)["axes"]
+    lead = len(shape) - len(target)
+    if lead and any(ax >= lead for ax in axes):
+        # ``d`` has leading summed axes removed but later ones kept as 1 (e.g. (2, 3, 4)
+        # summed to (3, 1)); ``broadcast_axes`` takes all removed or all kept, so keep all
+        d = emit(g, "reshape", [d], {"shape": (1,) * lead + target}, like=name)
+    attrs = {"axes": axes, "shape": shape, "mean": False}
     return [emit(g, "broadcast_axes", [d], attrs, like=name)]
 
 

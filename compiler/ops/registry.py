@@ -16,7 +16,7 @@ An ``OpDef`` holds, for one op:
 """
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from compiler.errors import GraphError, UnsupportedOpError
 from compiler.types import TensorType, format_shape
@@ -54,10 +54,24 @@ class Library:
 
     ``row(out, operands, attrs)`` gets a ``Slot`` (offset and type) for the
     output and each operand and returns the ints of the kernel's plan row.
+
+    An op that needs several calls of its kernel (a ``concat`` copies each
+    operand into place with one call, because a plan row is at most
+    ``compiler.plan.ROW_WIDTH`` wide) gives ``rows`` instead, with the same
+    arguments, returning a list of rows run in order. How many rows it returns
+    may depend on the operands' types and the attributes, never on offsets:
+    codegen counts them once, before the memory layout exists.
     """
 
     kernel: object              # a kernel name, or attrs -> kernel name
-    row: Callable
+    row: Optional[Callable] = None
+    rows: Optional[Callable] = None
+
+    def plan_rows(self, out, operands, attrs) -> List[List[int]]:
+        """Every plan row of one op, whichever of ``row``/``rows`` is given."""
+        if self.rows is not None:
+            return self.rows(out, operands, attrs)
+        return [self.row(out, operands, attrs)]
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,10 @@ class OpDef:
             raise GraphError(
                 f"Incompatible shapes in {where} (op `{self.name}` on {shapes}): {err}"
             ) from None
+        except UnsupportedOpError as err:
+            shapes = ", ".join(format_shape(t.shape) for t in in_types)
+            raise UnsupportedOpError(
+                f"Op `{self.name}` in {where} on {shapes} is not supported: {err}") from None
 
 
 REGISTRY: Dict[str, OpDef] = {}

@@ -39,6 +39,14 @@ def broadcast(in_types, attrs):
     return TensorType(tuple(out), dtype)
 
 
+def broadcast_all(in_types, attrs):
+    """NumPy broadcasting of any number of operands (``select``'s three), pairwise."""
+    out = in_types[0]
+    for t in in_types[1:]:
+        out = broadcast([out, t], attrs)
+    return out
+
+
 def _promote(x, y):
     import numpy as np
     return np.promote_types(x, y).name

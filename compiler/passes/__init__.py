@@ -10,9 +10,11 @@ from compiler.passes.loss import LossLowering
 from compiler.passes.metrics import MetricLowering
 from compiler.passes.autodiff import Autodiff
 from compiler.passes.optimizer import OptimizerLowering
+from compiler.passes.legalize_broadcast import LegalizeBroadcast
 from compiler.passes.dce import DeadCodeElimination
 from compiler.passes.schedule import Schedule
 from compiler.passes.memory_plan import MemoryPlan
 
 __all__ = ["ShapeInference", "LossLowering", "MetricLowering", "Autodiff",
-           "OptimizerLowering", "DeadCodeElimination", "Schedule", "MemoryPlan"]
+           "OptimizerLowering", "LegalizeBroadcast", "DeadCodeElimination", "Schedule",
+           "MemoryPlan"]

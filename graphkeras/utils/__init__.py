@@ -14,6 +14,8 @@ def set_random_seed(seed):
     random.seed(seed)
     np.random.seed(seed)
     backend.set_seed(int(seed))
+    from compiler.kernels.random import seed as seed_compiled_code  # Numba's own generator
+    seed_compiled_code(int(seed))
 
 
 def to_categorical(x, num_classes=None):
