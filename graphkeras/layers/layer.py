@@ -82,18 +82,43 @@ class Layer:
 
     @property
     def _sublayers(self):
-        return []
+        """Layers held in attributes (directly, or in a list, tuple or dict), in assignment order.
+
+        Keras tracks the layers a custom layer creates in ``__init__`` (``self.dense =
+        Dense(4)``) and counts their weights as the layer's own; so does this.
+        """
+        found, seen = [], {id(self)}
+        for value in vars(self).values():
+            if isinstance(value, dict):
+                items = list(value.values())
+            elif isinstance(value, (list, tuple)):
+                items = value
+            else:
+                items = [value]
+            for item in items:
+                if isinstance(item, Layer) and id(item) not in seen:
+                    seen.add(id(item))
+                    found.append(item)
+        return found
+
+    def _layer_tree(self):
+        """This layer and every layer below it, each once, depth first."""
+        order, seen, stack = [], set(), [self]
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            order.append(layer)
+            stack.extend(reversed(layer._sublayers))
+        return order
 
     @property
     def weights(self):
         """All weights: this layer's own (trainable first) then its sublayers'."""
         out, seen = [], set()
-        for v in self._trainable_variables + self._non_trainable_variables:
-            if id(v) not in seen:
-                seen.add(id(v))
-                out.append(v)
-        for layer in self._sublayers:
-            for v in layer.weights:
+        for layer in self._layer_tree():
+            for v in layer._trainable_variables + layer._non_trainable_variables:
                 if id(v) not in seen:
                     seen.add(id(v))
                     out.append(v)
@@ -122,11 +147,10 @@ class Layer:
     @trainable.setter
     def trainable(self, value):
         value = bool(value)
-        self._trainable = value
-        for v in self._trainable_variables:
-            v.trainable = value
-        for layer in self._sublayers:
-            layer.trainable = value
+        for layer in self._layer_tree():
+            layer._trainable = value
+            for v in layer._trainable_variables:
+                v.trainable = value
 
     def get_weights(self):
         """The weights' values as NumPy arrays, in ``weights`` order."""
