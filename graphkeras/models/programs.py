@@ -11,8 +11,9 @@ import logging
 import os
 
 from compiler.ir import Graph
-from compiler.passes import (Autodiff, DeadCodeElimination, LossLowering, MemoryPlan,
-                             MetricLowering, OptimizerLowering, Schedule, ShapeInference)
+from compiler.passes import (Autodiff, DeadCodeElimination, LegalizeBroadcast, LossLowering,
+                             MemoryPlan, MetricLowering, OptimizerLowering, Schedule,
+                             ShapeInference)
 from compiler.passes.loss import LossTerm, PenaltyTerm
 from compiler.passes.metrics import MetricTerm
 from compiler.pipeline import dump_name, run_passes, write_text
@@ -74,9 +75,11 @@ class ProgramSet:
             constraints = {v.key: v.constraint for v in variables.values()
                            if v.constraint is not None and v.trainable}
             passes += [Autodiff(), OptimizerLowering(model.optimizer, constraints)]
-        passes += [DeadCodeElimination(), Schedule(), MemoryPlan()]
+        passes += [LegalizeBroadcast(), DeadCodeElimination(), Schedule(), MemoryPlan()]
         stages, timings = run_passes(graph, passes, model.name, kind)
         persistent = {key: (var.numpy, var) for key, var in variables.items()}
+        if kind == "train":  # optimizer state restored from a file before this program
+            persistent.update(model.optimizer._pending_state())
         program = Program(kind, stages.final(), model._arena, persistent)
         if kind == "train":
             model.optimizer._bind(model._arena)

@@ -12,6 +12,7 @@ import logging
 import numpy as np
 
 from compiler.runtime import Arena
+from graphkeras import metrics as metrics_module
 from graphkeras.callbacks import CallbackList
 from graphkeras.models import data as data_utils
 from graphkeras.models.compile_state import CompileState
@@ -82,8 +83,11 @@ class Trainer:
             return out
         for i, out_name in enumerate(self.output_names):
             for m in self._compile_state.metrics[i]:
-                name = m if isinstance(m, str) else getattr(m, "__name__", str(m))
-                direction = "up" if name in ("accuracy", "acc") or "accuracy" in name else "down"
+                direction = metrics_module.direction_of(m)
+                if direction is None:
+                    continue
+                name = m if isinstance(m, str) else getattr(
+                    m, "name", getattr(m, "__name__", str(m)))
                 out[name] = direction
                 out[f"{out_name}_{name}"] = direction
         return out
@@ -194,16 +198,32 @@ class Trainer:
     # -- metric accumulators ----------------------------------------------------------
 
     def _metric_views(self, program):
+        """``[(log name, {accumulator: live view}, metric)]`` of ``program``'s metrics."""
         table = program.graph.meta.get("metrics", {})
         arena = self._arena
-        return [(name, arena.view(accs["total"]), arena.view(accs["count"]))
+        metrics = self._compiled_metrics(program)
+        return [(name, {acc: arena.view(key) for acc, key in accs.items()}, metrics.get(name))
                 for name, accs in table.items()]
+
+    def _compiled_metrics(self, program):
+        """``{log name: metric}``, resolved from the compile arguments as the program was."""
+        graph, found = program.graph, {}
+        for i, out in enumerate(self.outputs):
+            y = graph.find_source("input", kind="y", index=i)
+            if y is None:
+                continue
+            y_shape = graph.type_of(y).shape
+            for metric in self._compile_state.resolve_metrics(i, y_shape, out.shape):
+                name = metric.name if len(self.outputs) == 1 else \
+                    f"{self.output_names[i]}_{metric.name}"
+                found[name] = metric
+        return found
 
     @staticmethod
     def _reset(views):
-        for _, total, count in views:
-            total[...] = 0
-            count[...] = 0
+        for _, totals, _ in views:
+            for view in totals.values():
+                view[...] = 0
 
     def _loss_roles(self, program):
         roles = [("loss", "loss")]
@@ -214,9 +234,12 @@ class Trainer:
 
     def _logs(self, sums, rows, views):
         logs = {name: total / rows for name, total in sums.items()} if rows else {}
-        for name, total, count in views:
-            c = float(count)
-            logs[name] = float(total) / c if c else 0.0
+        for name, totals, metric in views:
+            if metric is not None:
+                logs[name] = metric.result({k: np.array(v) for k, v in totals.items()})
+            else:
+                count = float(totals["count"])
+                logs[name] = float(totals["total"]) / count if count else 0.0
         return logs
 
     # -- fit ----------------------------------------------------------------------------
@@ -227,9 +250,8 @@ class Trainer:
             validation_batch_size=None, validation_freq=1):
         """Train the model for ``epochs`` epochs; return a ``History``."""
         self._require_compiled("fit")
-        if class_weight is not None or steps_per_epoch is not None:
-            raise NotImplementedError("`class_weight` and `steps_per_epoch` are not "
-                                      "supported yet.")
+        if steps_per_epoch is not None:
+            raise NotImplementedError("`steps_per_epoch` is not supported yet.")
         batch_size = self._batch_size(batch_size)
         xs, ys, sws, rows = self._arrange(x, y, sample_weight)
         if ys is None:
@@ -242,6 +264,8 @@ class Trainer:
                                                                        validation_split)
             rows = xs[0].shape[0]
             val = (vx, vy, vsw)
+        if class_weight is not None:
+            sws = [self._class_weights_to_sample_weights(ys, sws, class_weight)]
         verbose = 1 if verbose == "auto" else int(verbose)
 
         program, _ = self._program("train", ys, weighted=sws is not None)
@@ -289,8 +313,30 @@ class Trainer:
             logs = epoch_logs
             if self.stop_training:
                 break
+        finalize = getattr(self.optimizer, "finalize_variable_values", None)
+        if finalize is not None and epochs > initial_epoch:
+            finalize(self.trainable_weights)     # the moving averages, with `use_ema`
         cbs.on_train_end(logs)
         return self.history
+
+    def _class_weights_to_sample_weights(self, ys, sws, class_weight):
+        """Per-sample weights from the labels, as Keras 3 builds them from ``class_weight``.
+
+        The class of a row is the argmax of a one-hot target, or the rounded label
+        of an ``(N,)``/``(N, 1)`` target; classes missing from the dict weigh 1.
+        """
+        if sws is not None:
+            raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+        if len(self.outputs) != 1:
+            raise ValueError("`class_weight` is only supported for Models with a single "
+                             "output.")
+        y = ys[0]
+        if y.ndim > 1:
+            y = np.argmax(y, axis=-1) if y.shape[-1] != 1 else np.squeeze(y, axis=-1)
+        labels = np.round(y).astype(np.int64).reshape(len(y), -1)[:, 0]
+        weights = np.array([class_weight.get(int(c), 1.0) for c in labels],
+                           dtype=self._arena.dtype)
+        return weights
 
     @staticmethod
     def _validate_now(epoch, freq):
@@ -367,7 +413,12 @@ class Trainer:
                        return_dict=False):
         """One training step on one batch; returns its loss (and metrics)."""
         self._require_compiled("train_on_batch")
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError("Arguments `sample_weight` and `class_weight` cannot be specified "
+                             "at the same time.")
         xs, ys, sws, rows = self._arrange(x, y, sample_weight)
+        if class_weight is not None:
+            sws = [self._class_weights_to_sample_weights(ys, None, class_weight)]
         program, _ = self._program("train", ys, weighted=sws is not None)
         self._ready(program, rows)
         views = self._metric_views(program)
