@@ -180,9 +180,38 @@ class Model(Trainer, Layer):
     def build(self, input_shape):
         self.built = True
 
+    # -- saving (graphkeras.saving) -------------------------------------------------------
+
     def get_config(self):
-        raise NotImplementedError("Model configs are part of saving, which is not supported "
-                                  "yet.")
+        """Keras 3's config: the layers with their calls (nodes), and the model's ends."""
+        from graphkeras.saving import model_config
+        return model_config.functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from graphkeras.saving import model_config
+        return model_config.functional_from_config(config, custom_objects, cls=cls)
+
+    def to_json(self, **kwargs):
+        """The architecture as Keras 3's JSON (``graphkeras.models.model_from_json`` reads it)."""
+        from graphkeras.saving import api
+        return api.model_to_json(self, **kwargs)
+
+    def save(self, filepath, overwrite=True, include_optimizer=True, **kwargs):
+        """Save to ``.keras`` (Keras 3's format) or ``.h5`` (legacy HDF5), atomically."""
+        from graphkeras.saving import api
+        api.save_model(self, filepath, overwrite=overwrite,
+                       include_optimizer=include_optimizer, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save the weights to ``.weights.h5`` (Keras 3 layout) or ``.h5`` (legacy layout)."""
+        from graphkeras.saving import api
+        api.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, by_name=False):
+        """Load weights from a ``.weights.h5``, ``.h5`` or ``.keras`` file of any Keras."""
+        from graphkeras.saving import api
+        api.load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
 
 
 Functional = Model

@@ -124,6 +124,16 @@ class Sequential(Model):
                              f"data passed; received {type(arr).__name__}.")
         self.build((None,) + tuple(shape[1:]))
 
+    def get_config(self):
+        """Keras 3's config: ``name``, ``layers`` (the InputLayer first), ``build_input_shape``."""
+        from graphkeras.saving import model_config
+        return model_config.sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from graphkeras.saving import model_config
+        return model_config.sequential_from_config(config, custom_objects, cls=cls)
+
     @property
     def output_names(self):
         if not self.built:

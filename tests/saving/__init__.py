@@ -1,0 +1,1 @@
+"""Saving and loading: Keras file compatibility in both directions."""

@@ -1,0 +1,94 @@
+"""graphkeras → Keras, tested without Keras.
+
+``fixtures/gk_*.{h5,keras}`` were written by graphkeras (``make_gk_files.py``) and
+loaded in Keras 3.15.1 by ``check_in_keras.py``, which recorded Keras's view in
+``fixtures/keras_verified.json`` and ``fixtures/gk_*.<ext>_keras.npz``. Here the
+same models are written again and must give the same files (config, compile
+arguments, weight layout and values, optimizer state), so what Keras verified
+still holds for what graphkeras writes today.
+"""
+
+import io
+import json
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+
+from graphkeras.models import load_model
+from graphkeras.saving.topology import keras_weights
+from tests.saving import gk_models
+from tests.saving.conftest import arrays, assert_close_lists, fixture
+
+FILES = [f"{name}{ext}" for name in sorted(gk_models.BUILDERS) for ext in (".h5", ".keras")]
+
+
+def _h5_contents(f):
+    """Every attribute and dataset of an open HDF5 file, as comparable plain values."""
+    out = {}
+
+    def attrs(name, obj):
+        for key, value in obj.attrs.items():
+            if key in ("model_config", "training_config"):
+                value = json.loads(value)
+            elif isinstance(value, np.ndarray):
+                value = [v.decode() if hasattr(v, "decode") else v for v in value.tolist()]
+            elif hasattr(value, "decode"):
+                value = value.decode()
+            out[f"{name}@{key}"] = value
+        if isinstance(obj, h5py.Dataset):
+            out[name] = (str(obj.dtype), obj[()].tolist())
+    attrs("/", f)
+    f.visititems(attrs)
+    out.pop("/@graphkeras_version", None)
+    return out
+
+
+def _contents(path):
+    if str(path).endswith(".h5"):
+        with h5py.File(path, "r") as f:
+            return _h5_contents(f)
+    with zipfile.ZipFile(path) as zf:
+        out = {"config": json.loads(zf.read("config.json")), "names": zf.namelist()}
+        meta = json.loads(zf.read("metadata.json"))
+        out["keras_version"] = meta["keras_version"]
+        with h5py.File(io.BytesIO(zf.read("model.weights.h5")), "r") as f:
+            out["weights"] = _h5_contents(f)
+    return out
+
+
+def test_keras_loaded_every_graphkeras_file():
+    with open(fixture("keras_verified.json")) as f:
+        report = json.load(f)
+    assert sorted(report) == sorted(FILES)
+    for name, entry in report.items():
+        assert "error" not in entry, (name, entry.get("error"))
+        assert entry["keras_version"] == "3.15.1"
+        assert entry["load_warnings"] == [], name
+        assert entry["max_abs_diff_vs_graphkeras"] < 1e-6, name
+        if "optimizer_variables" in entry:
+            assert entry["iterations_before_step"] == 1, name
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_graphkeras_still_writes_the_verified_file(name, tmp_path):
+    stem, ext = name.split(".", 1)
+    model, _, _ = gk_models.BUILDERS[stem]()
+    path = tmp_path / name
+    model.save(path)
+    assert _contents(path) == _contents(fixture(name))
+
+
+@pytest.mark.parametrize("name", [f for f in FILES if not f.startswith("gk_nestfunc")])
+def test_training_resumed_in_graphkeras_matches_keras(name):
+    """Keras restored the optimizer state graphkeras wrote: one more step agrees."""
+    stem = name.split(".")[0]
+    data = np.load(fixture(f"{stem}_gk.npz"))
+    keras_step = np.load(fixture(f"{name}_keras.npz"))
+    model = load_model(fixture(name))
+    assert_close_lists(model.predict(arrays(data, "x"), verbose=0), arrays(keras_step, "y"))
+    model.train_on_batch(arrays(data, "train_x"), arrays(data, "train_y"))
+    weights = [v.numpy() for v in keras_weights(model)]
+    expected = [keras_step[f"next_{i}"] for i in range(len(weights))]
+    assert_close_lists(weights, expected, atol=2e-6)
