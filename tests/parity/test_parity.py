@@ -39,20 +39,22 @@ SUPPORTED = {
     "regularizer:l1.string", "regularizer:l2.string",
     "constraint:MaxNorm", "constraint:NonNeg", "constraint:UnitNorm",
     "constraint:non_neg.string", "train:sample_weight",
+    "optimizer:Adadelta", "optimizer:Adagrad", "optimizer:Adamax", "optimizer:Nadam",
+    "optimizer:AdamW", "schedule:ExponentialDecay", "loss:mean_absolute_error",
+    "loss:mean_absolute_percentage_error", "loss:mean_squared_logarithmic_error", "loss:huber",
+    "loss:huber.delta", "loss:log_cosh", "loss:kl_divergence", "loss:poisson", "loss:hinge",
+    "loss:hinge.binary_labels", "loss:squared_hinge", "loss:categorical_hinge",
+    "loss:cosine_similarity", "metric:mae",
+    "Dropout", "BatchNormalization", "BatchNormalization.options", "BatchNormalization.input",
+    "Flatten", "Reshape", "Permute", "RepeatVector", "Concatenate", "Add", "Subtract",
+    "Multiply", "Average", "Maximum", "Minimum", "Dot", "Dot.normalize", "ReLU",
+    "ReLU.options", "LeakyReLU", "ELU", "Softmax", "PReLU",
+    "activation:elu", "activation:selu", "activation:gelu", "activation:softsign",
+    "activation:swish", "activation:hard_sigmoid", "activation:leaky_relu",
 }
 
 #: Cases whose features have not all landed yet; shrink it as they do.
-WAITING = {
-    "activation_layers_default", "activation_layers_options", "batchnorm_default",
-    "batchnorm_options", "dense_elu_selu_gelu_softplus", "dense_exponential_poisson",
-    "dense_relu_sigmoid_tanh", "dense_softsign_swish_hard_sigmoid", "dot_bce",
-    "dropout_predict", "loss_categorical_hinge", "loss_cosine_similarity", "loss_hinge",
-    "loss_mape", "loss_squared_hinge", "merge_arithmetic", "merge_max_min_concat",
-    "nested_functional_twice", "nested_model", "opt_adadelta", "opt_adagrad", "opt_adamax",
-    "opt_adamw", "opt_nadam", "opt_sgd_exponential_decay", "regularizer_kernel",
-    "reshape_permute_repeat", "residual_block", "sample_weight_mse", "shared_layer",
-    "two_outputs",
-}
+WAITING = set()
 
 PRED = dict(rtol=1e-5, atol=1e-6)
 WEIGHTS = dict(rtol=1e-4, atol=1e-5)
