@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Callable, List, Tuple
 
 from compiler.errors import InternalCompilerError
-from compiler.kernels import elementwise, fingerprint
+from compiler.kernels import elementwise, fingerprint, fused
 from compiler.ops.registry import Alias, Binary, Library, Map, Source, get_op
 from compiler.plan import binary_layout, encode_size
 from compiler.types import format_shape, is_float
@@ -44,11 +44,22 @@ def generate(graph, program: str) -> Generated:
     calls: List[Call] = []
     lines: List[str] = []
 
+    fusion = graph.meta.get("fusion", {})
     for name in graph.execution_order():
         node = graph.node(name)
         opdef = get_op(node["op"])
         spec = opdef.kernel
         if isinstance(spec, (Source, Alias)) and node["op"] != "batch_size":
+            continue
+        group = node.get("group")
+        if group is not None:
+            info = fusion[group]
+            lines.append(f"    # {graph.format_node(name).strip()}")
+            if name == info["ops"][-1]:
+                kernel, row = fused.build(graph, info, node["type"].dtype)
+                lines.append(f"    {kernel}(A, plan, np.int64({len(calls)}), n)"
+                             f"  # {group}: {len(info['ops'])} ops")
+                calls.append(Call(kernel, group, row))
             continue
         call = _call_for(graph, name, node, spec)
         lines.append(f"    # {graph.format_node(name).strip()}")

@@ -196,6 +196,8 @@ class Program:
                 slots[name] = Slot(slots[replaced[name]].offset, node["type"])
             elif name in scratch:
                 slots[name] = Slot(base + scratch[name], node["type"])
+            elif node.get("fused_internal"):
+                continue
             else:
                 (src,) = graph.operands(name)
                 slots[name] = Slot(slots[src].offset, node["type"])
@@ -226,7 +228,8 @@ class Program:
         offsets, size = {}, 0
         for name in graph.execution_order():
             op = graph.op_of(name)
-            if op in ("param", "state", "const") or isinstance(get_op(op).kernel, Alias):
+            if op in ("param", "state", "const") or isinstance(get_op(op).kernel, Alias) \
+                    or graph.node(name).get("fused_internal"):
                 continue
             offsets[name] = size
             size = _aligned(size + graph.type_of(name).numel(self.capacity))

@@ -12,7 +12,7 @@ import os
 
 from numba.core.registry import CPUDispatcher
 
-from compiler.kernels import elementwise, linalg, memory, nn, reduce
+from compiler.kernels import elementwise, fused, linalg, memory, nn, reduce
 
 _MODULES = (linalg, reduce, nn, memory)
 
@@ -28,6 +28,8 @@ def kernel(name):
     """The compiled kernel called ``name`` (hand-written or generated)."""
     if name in LIBRARY:
         return LIBRARY[name]
+    if fused.is_fused(name):
+        return fused.kernel(name)
     return getattr(elementwise.module(), name)
 
 

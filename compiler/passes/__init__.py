@@ -10,9 +10,12 @@ from compiler.passes.loss import LossLowering
 from compiler.passes.metrics import MetricLowering
 from compiler.passes.autodiff import Autodiff
 from compiler.passes.optimizer import OptimizerLowering
+from compiler.passes.cse import CommonSubexpressions
 from compiler.passes.dce import DeadCodeElimination
 from compiler.passes.schedule import Schedule
+from compiler.passes.fusion import Fusion
 from compiler.passes.memory_plan import MemoryPlan
 
 __all__ = ["ShapeInference", "LossLowering", "MetricLowering", "Autodiff",
-           "OptimizerLowering", "DeadCodeElimination", "Schedule", "MemoryPlan"]
+           "OptimizerLowering", "CommonSubexpressions", "DeadCodeElimination", "Schedule",
+           "Fusion", "MemoryPlan"]

@@ -11,8 +11,9 @@ import logging
 import os
 
 from compiler.ir import Graph
-from compiler.passes import (Autodiff, DeadCodeElimination, LossLowering, MemoryPlan,
-                             MetricLowering, OptimizerLowering, Schedule, ShapeInference)
+from compiler.passes import (Autodiff, CommonSubexpressions, DeadCodeElimination, Fusion,
+                             LossLowering, MemoryPlan, MetricLowering, OptimizerLowering,
+                             Schedule, ShapeInference)
 from compiler.passes.loss import LossTerm, PenaltyTerm
 from compiler.passes.metrics import MetricTerm
 from compiler.pipeline import dump_name, run_passes, write_text
@@ -74,7 +75,8 @@ class ProgramSet:
             constraints = {v.key: v.constraint for v in variables.values()
                            if v.constraint is not None and v.trainable}
             passes += [Autodiff(), OptimizerLowering(model.optimizer, constraints)]
-        passes += [DeadCodeElimination(), Schedule(), MemoryPlan()]
+        passes += [CommonSubexpressions(), DeadCodeElimination(), Schedule(), Fusion(),
+                   MemoryPlan()]
         stages, timings = run_passes(graph, passes, model.name, kind)
         persistent = {key: (var.numpy, var) for key, var in variables.items()}
         program = Program(kind, stages.final(), model._arena, persistent)
