@@ -22,6 +22,7 @@ from typing import Callable, Dict, Optional
 import numba
 import numpy as np
 
+from compiler import config
 from compiler.codegen import generate
 from compiler.kernels.loader import load_source
 from compiler.ops.registry import Alias, get_op
@@ -146,6 +147,8 @@ class Program:
         """The njit function; the first access imports (and lets Numba compile) it."""
         if self._fn is None:
             start = time.perf_counter()
+            if config.debug_level() >= 3:
+                logger.info("generated source of program %s:\n%s", self.name, self.source)
             module = load_source(f"gk_{self.name}", self.source)
             self._fn = getattr(module, self.generated.function)
             self._warm()

@@ -91,5 +91,10 @@ def kernel(name):
     return getattr(module, name)
 
 
+def source_of(name):
+    """The module text of the generated group kernel ``name``."""
+    return _GENERATED[name]
+
+
 def is_fused(name):
     return name.startswith("fused_")

@@ -102,7 +102,9 @@ class MemoryPlan:
                 continue
             if isinstance(get_op(op).kernel, Alias):
                 operand = graph.operands(name)[0]
-                root[name] = root.get(operand, operand)
+                if graph.op_of(operand) in PERSISTENT or operand not in root:
+                    continue  # a view of a weight or constant: it lives in their slot
+                root[name] = root[operand]
             else:
                 root[name] = name
 
@@ -128,7 +130,9 @@ class MemoryPlan:
             start.pop(root[value], None)
 
         # 4. allocation step by step, freeing buffers after their last use
-        regions = {"batched": _Blocks(ALIGN), "fixed": _Blocks(ALIGN)}
+        # batched offsets are multiplied by a capacity rounded up to ALIGN, which
+        # aligns them already; only the fixed region needs rounding
+        regions = {"batched": _Blocks(1), "fixed": _Blocks(ALIGN)}
         placed = {}            # buffer -> (region, offset, size)
         expiring = {}          # step -> buffers whose last use is that step
         for buf, last in end.items():
