@@ -13,9 +13,9 @@ import os
 
 from numba.core.registry import CPUDispatcher
 
-from compiler.kernels import elementwise, fused, linalg, memory, nn, reduce
+from compiler.kernels import elementwise, fused, linalg, losses, memory, nn, reduce
 
-_MODULES = (linalg, reduce, nn, memory)
+_MODULES = (linalg, reduce, nn, memory, losses)
 
 LIBRARY = {
     name: obj

@@ -4,5 +4,5 @@ The modules below only define and register ops; importing this package
 registers all of them. See ``registry.py`` for what an op definition holds.
 """
 
-from compiler.ops import sources, elementwise, linalg, reduce, nn  # noqa: F401
+from compiler.ops import sources, elementwise, linalg, reduce, nn, losses  # noqa: F401
 from compiler.ops.registry import REGISTRY, OpDef, get_op, register  # noqa: F401

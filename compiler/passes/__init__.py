@@ -8,6 +8,7 @@ anything; the pass manager rejects any other return value.
 from compiler.passes.shape_inference import ShapeInference
 from compiler.passes.loss import LossLowering
 from compiler.passes.metrics import MetricLowering
+from compiler.passes.softmax_xent import SoftmaxCrossEntropy
 from compiler.passes.autodiff import Autodiff
 from compiler.passes.optimizer import OptimizerLowering
 from compiler.passes.cse import CommonSubexpressions
@@ -16,6 +17,6 @@ from compiler.passes.schedule import Schedule
 from compiler.passes.fusion import Fusion
 from compiler.passes.memory_plan import MemoryPlan
 
-__all__ = ["ShapeInference", "LossLowering", "MetricLowering", "Autodiff",
-           "OptimizerLowering", "CommonSubexpressions", "DeadCodeElimination", "Schedule",
-           "Fusion", "MemoryPlan"]
+__all__ = ["ShapeInference", "LossLowering", "MetricLowering", "SoftmaxCrossEntropy",
+           "Autodiff", "OptimizerLowering", "CommonSubexpressions", "DeadCodeElimination",
+           "Schedule", "Fusion", "MemoryPlan"]

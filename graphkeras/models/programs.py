@@ -13,7 +13,7 @@ import os
 from compiler.ir import Graph
 from compiler.passes import (Autodiff, CommonSubexpressions, DeadCodeElimination, Fusion,
                              LossLowering, MemoryPlan, MetricLowering, OptimizerLowering,
-                             Schedule, ShapeInference)
+                             Schedule, ShapeInference, SoftmaxCrossEntropy)
 from compiler.passes.loss import LossTerm, PenaltyTerm
 from compiler.passes.metrics import MetricTerm
 from compiler.pipeline import dump_name, run_passes, write_text
@@ -112,4 +112,5 @@ class ProgramSet:
         for layer_var in model.weights:
             if layer_var.regularizer is not None and layer_var.trainable:
                 penalties.append(PenaltyTerm(layer_var.key, layer_var.regularizer))
-        return [LossLowering(terms, penalties), MetricLowering(metric_terms, prefix=kind)]
+        return [LossLowering(terms, penalties), MetricLowering(metric_terms, prefix=kind),
+                SoftmaxCrossEntropy()]
