@@ -41,6 +41,10 @@ def _aligned(n):
 class Arena:
     """The flat storage of one model; see the module docstring."""
 
+    #: Counts every relayout and rebinding of any arena in the process: a variable
+    #: shared by two models moves when either model's arena changes.
+    moves = 0
+
     def __init__(self, dtype="float32"):
         self.dtype = np.dtype(dtype)
         self.data = np.zeros(0, dtype=self.dtype)
@@ -99,6 +103,7 @@ class Arena:
             self.bound[key] = self.view(key)
             owner._bind_storage(self.bound[key])
         self.version += 1
+        Arena.moves += 1
         logger.debug("arena relayout: %d persistent + %d scratch elements",
                      self.persistent_size, self.scratch_size)
         return True
@@ -111,6 +116,7 @@ class Arena:
         self.owners[key] = owner
         self.bound[key] = view
         owner._bind_storage(view)
+        Arena.moves += 1
 
 
 class Program:

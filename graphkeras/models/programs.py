@@ -49,9 +49,11 @@ class ProgramSet:
     def __init__(self, model):
         self.model = model
         self.cache = {}
+        self.generation = 0     # bumped whenever cached programs are dropped
 
     def clear(self):
         self.cache.clear()
+        self.generation += 1
 
     def get(self, kind, signature):
         """``(Program, stages)`` for ``kind`` and the data ``signature``, built if needed."""
