@@ -262,6 +262,8 @@ class Program:
 
     def input_view(self, key, batch):
         """The arena rows that input ``key`` (e.g. ``("x", 0)``) reads, for ``batch`` rows."""
+        if self._linked_version != self.arena.version:
+            self._link()  # the arena moved (another program grew it): never write stale slots
         slot = self.input_slots[key]
         shape = slot.type.concrete(batch)
         return self.arena.data[slot.offset:slot.offset + slot.type.numel(batch)].reshape(shape)
