@@ -21,7 +21,7 @@ from compiler.verify import verify
 
 logger = logging.getLogger(__name__)
 
-USER_ERRORS = (ValueError, TypeError, NotImplementedError, KeyError)
+USER_ERRORS = (ValueError, TypeError, NotImplementedError)
 
 
 class Stages(OrderedDict):
@@ -81,6 +81,12 @@ def _log_stage(name, graph, changed, seconds):
     if level >= 1:
         logger.info("pass %s: %s in %.1f ms (%d values)", name,
                     "changed" if changed else "unchanged", seconds * 1e3, len(graph))
+    if level >= 2:
+        ops = {}
+        for node in graph.nx.nodes:
+            ops[graph.op_of(node)] = ops.get(graph.op_of(node), 0) + 1
+        summary = ", ".join(f"{op} x{count}" for op, count in sorted(ops.items()))
+        logger.info("after %s: %s", name, summary)
     if level >= 4:
         logger.info("IR after %s:\n%s", name, graph)
 

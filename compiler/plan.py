@@ -2,8 +2,8 @@
 
 Every value a program touches lives in one flat array, the *arena*. A ``Slot``
 says where (element offset) and what (``TensorType``). Kernels receive
-``(A, C, plan, q, n)``: the arena, the counters array, the plan table, the row
-index of this call and the runtime batch size. They build their views from the
+``(A, plan, q, n)``: the arena, the plan table, the row index of this call and
+the runtime batch size. They build their views from the
 row, so one compiled kernel serves every model, shape and batch size.
 
 Extents in a row are encoded so that the batch size can stay a runtime value:

@@ -22,6 +22,7 @@ from typing import Callable, Dict, Optional
 import numba
 import numpy as np
 
+from compiler import config
 from compiler.codegen import generate
 from compiler.kernels.loader import load_source
 from compiler.ops.registry import Alias, get_op
@@ -39,6 +40,10 @@ def _aligned(n):
 
 class Arena:
     """The flat storage of one model; see the module docstring."""
+
+    #: Counts every relayout and rebinding of any arena in the process: a variable
+    #: shared by two models moves when either model's arena changes.
+    moves = 0
 
     def __init__(self, dtype="float32"):
         self.dtype = np.dtype(dtype)
@@ -98,6 +103,7 @@ class Arena:
             self.bound[key] = self.view(key)
             owner._bind_storage(self.bound[key])
         self.version += 1
+        Arena.moves += 1
         logger.debug("arena relayout: %d persistent + %d scratch elements",
                      self.persistent_size, self.scratch_size)
         return True
@@ -110,6 +116,7 @@ class Arena:
         self.owners[key] = owner
         self.bound[key] = view
         owner._bind_storage(view)
+        Arena.moves += 1
 
 
 class Program:
@@ -146,6 +153,8 @@ class Program:
         """The njit function; the first access imports (and lets Numba compile) it."""
         if self._fn is None:
             start = time.perf_counter()
+            if config.debug_level() >= 3:
+                logger.info("generated source of program %s:\n%s", self.name, self.source)
             module = load_source(f"gk_{self.name}", self.source)
             self._fn = getattr(module, self.generated.function)
             self._warm()
@@ -196,6 +205,8 @@ class Program:
                 slots[name] = Slot(slots[replaced[name]].offset, node["type"])
             elif name in scratch:
                 slots[name] = Slot(base + scratch[name], node["type"])
+            elif node.get("fused_internal"):
+                continue
             else:
                 (src,) = graph.operands(name)
                 slots[name] = Slot(slots[src].offset, node["type"])
@@ -226,7 +237,8 @@ class Program:
         offsets, size = {}, 0
         for name in graph.execution_order():
             op = graph.op_of(name)
-            if op in ("param", "state", "const") or isinstance(get_op(op).kernel, Alias):
+            if op in ("param", "state", "const") or isinstance(get_op(op).kernel, Alias) \
+                    or graph.node(name).get("fused_internal"):
                 continue
             offsets[name] = size
             size = _aligned(size + graph.type_of(name).numel(self.capacity))
@@ -250,6 +262,8 @@ class Program:
 
     def input_view(self, key, batch):
         """The arena rows that input ``key`` (e.g. ``("x", 0)``) reads, for ``batch`` rows."""
+        if self._linked_version != self.arena.version:
+            self._link()  # the arena moved (another program grew it): never write stale slots
         slot = self.input_slots[key]
         shape = slot.type.concrete(batch)
         return self.arena.data[slot.offset:slot.offset + slot.type.numel(batch)].reshape(shape)

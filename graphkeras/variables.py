@@ -14,6 +14,12 @@ import numpy as np
 from graphkeras import backend
 
 _IDS = itertools.count()
+_TRAINABLE_CHANGES = [0]
+
+
+def trainable_changes():
+    """How many times any variable's ``trainable`` flag has changed (a cache key)."""
+    return _TRAINABLE_CHANGES[0]
 
 
 class Variable:
@@ -37,12 +43,22 @@ class Variable:
                              f"expected {tuple(shape)}.")
         self._value = value
         self.shape = tuple(value.shape)
-        self.trainable = trainable
+        self._trainable = bool(trainable)
         self.name = name or "variable"
         self.path = path or self.name
         self.uid = next(_IDS)
         self.regularizer = None
         self.constraint = None
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        if bool(value) != self._trainable:
+            self._trainable = bool(value)
+            _TRAINABLE_CHANGES[0] += 1
 
     @property
     def key(self):

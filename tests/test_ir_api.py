@@ -9,8 +9,9 @@ import pytest
 import graphkeras
 from graphkeras.layers import Dense, Input
 
-STAGES = ["lowered", "shape_inference", "loss", "metrics", "autodiff", "optimizer",
-          "legalize_broadcast", "dce", "schedule", "memory_plan", "final"]
+STAGES = ["lowered", "shape_inference", "loss", "metrics", "softmax_xent", "autodiff",
+          "optimizer", "legalize_broadcast", "cse", "dce", "schedule", "fusion",
+          "memory_plan", "final"]
 
 
 def _model():

@@ -173,3 +173,19 @@ def test_digits_mlp_reaches_95_percent():
     from graphkeras.examples import digits_mlp
     accuracy = digits_mlp.main(["--epochs", "30"])
     assert accuracy >= 0.95
+
+
+def test_repeated_small_predicts_take_the_fast_path_and_stay_correct(rng):
+    model = graphkeras.Sequential([Input(shape=(4,)), Dense(3, activation="softmax")])
+    x = rng.normal(size=(2, 4)).astype("float32")
+    first = model.predict(x)
+    assert model._fast_predict is not None and model._fast_predict.accepts(x, 32)
+    np.testing.assert_array_equal(model.predict(x), first)
+    model.compile(optimizer=SGD(1.0), loss="categorical_crossentropy")
+    model.fit(x, np.eye(3, dtype="float32")[[0, 1]], verbose=0)
+    w = model.get_weights()
+    np.testing.assert_allclose(model.predict(x), _softmax(x @ w[0] + w[1]), rtol=1e-5)
+    model.layers[0].trainable = False
+    assert not model._fast_predict.accepts(x, 32)
+    np.testing.assert_allclose(model.predict(x.astype("float64")), _softmax(x @ w[0] + w[1]),
+                               rtol=1e-5)

@@ -3,9 +3,10 @@
 Hand-written kernels live in ``linalg``, ``reduce``, ``nn``, ``memory``,
 ``array`` (layout changes) and ``random``;
 elementwise kernels are generated from the op registry's templates
-(``elementwise``). ``kernel(name)`` returns either kind by name, which is how
-generated programs bind them. ``fingerprint()`` hashes the library's source,
-so a program compiled against an older library is never reused.
+(``elementwise``), and fusion-group kernels from their members' templates
+(``fused``). ``kernel(name)`` returns any kind by name, which is how generated
+programs bind them; ``fingerprint(names)`` hashes the sources behind them, so
+a program compiled against older kernels is never reused.
 """
 
 import hashlib
@@ -13,9 +14,10 @@ import os
 
 from numba.core.registry import CPUDispatcher
 
-from compiler.kernels import array, elementwise, linalg, memory, nn, random, reduce
+from compiler.kernels import (array, elementwise, fused, linalg, losses, memory, nn, random,
+                              reduce)
 
-_MODULES = (linalg, reduce, nn, memory, array, random)
+_MODULES = (linalg, reduce, nn, memory, array, random, losses)
 
 LIBRARY = {
     name: obj
@@ -29,22 +31,44 @@ def kernel(name):
     """The compiled kernel called ``name`` (hand-written or generated)."""
     if name in LIBRARY:
         return LIBRARY[name]
-    return getattr(elementwise.module(), name)
+    if fused.is_fused(name):
+        return fused.kernel(name)
+    return elementwise.kernel(name)
 
 
-_FINGERPRINT = None
+def source_of(name):
+    """The source text a kernel is compiled from (for cache keys)."""
+    if name in LIBRARY:
+        return _library_source()
+    if fused.is_fused(name):
+        return fused.source_of(name)
+    return elementwise.source_of(name)
 
 
-def fingerprint():
-    """A hash of every kernel's source, for cache keys of programs that call them."""
-    global _FINGERPRINT
-    if _FINGERPRINT is None:
-        digest = hashlib.sha1()
+_LIBRARY_SOURCE = None
+
+
+def _library_source():
+    global _LIBRARY_SOURCE
+    if _LIBRARY_SOURCE is None:
         here = os.path.dirname(__file__)
+        parts = []
         for fname in sorted(os.listdir(here)):
             if fname.endswith(".py"):
-                with open(os.path.join(here, fname), "rb") as fh:
-                    digest.update(fh.read())
-        digest.update(elementwise.source().encode("utf-8"))
-        _FINGERPRINT = digest.hexdigest()[:16]
-    return _FINGERPRINT
+                with open(os.path.join(here, fname), encoding="utf-8") as fh:
+                    parts.append(fh.read())
+        _LIBRARY_SOURCE = "\n".join(parts)
+    return _LIBRARY_SOURCE
+
+
+def fingerprint(names=()):
+    """A hash of the sources of the hand-written kernels and of the kernels ``names``.
+
+    A program's source carries the fingerprint of the kernels it calls, so a
+    program compiled against older kernels is never taken from the cache.
+    """
+    digest = hashlib.sha1(_library_source().encode("utf-8"))
+    for name in sorted(set(names)):
+        if name not in LIBRARY:
+            digest.update(source_of(name).encode("utf-8"))
+    return digest.hexdigest()[:16]

@@ -1,9 +1,11 @@
 """Elementwise kernels, generated from the templates in the op registry.
 
-For every ``Map`` and ``Binary`` op and every float dtype this builds one
-kernel, ``map_<op>_<dtype>`` or ``bin_<op>_<dtype>``, into a single module that
-``loader`` writes to the cache directory; Numba compiles each kernel the first
-time a program uses it and caches it on disk, so later processes load it.
+For every ``Map`` and ``Binary`` op and every float dtype there is one kernel,
+``map_<op>_<dtype>`` or ``bin_<op>_<dtype>``, generated on first use into a
+module of its own that ``loader`` writes to the cache directory; Numba
+compiles it once and caches it on disk, so later processes load it. One
+module per kernel means that adding or changing an op leaves every other
+kernel's cache valid.
 
 ``map`` row: ``[out, size, x0, x1, ...]``: tensor operands are read per
 element, scalar operands once. ``bin`` row: ``[out, a, b, rows, cols,
@@ -79,26 +81,18 @@ def _bin_kernel(op, spec, dtype):
     return "\n".join(head + body)
 
 
-def source():
-    """The text of the elementwise kernel module for the current registry."""
+def source_of(name):
+    """The module text holding the one generated kernel ``name``."""
     get_op("add")  # make sure the registry is loaded
-    parts = [_HEADER]
-    for op in sorted(REGISTRY):
-        spec = REGISTRY[op].kernel
-        for dtype in DTYPES:
-            if isinstance(spec, Map):
-                parts.append(_map_kernel(op, spec, dtype))
-            elif isinstance(spec, Binary):
-                parts.append(_bin_kernel(op, spec, dtype))
-    return "\n".join(parts) + "\n"
+    family, rest = name.split("_", 1)
+    op, dtype = rest.rsplit("_", 1)
+    spec = REGISTRY[op].kernel if op in REGISTRY else None
+    if dtype not in DTYPES or not isinstance(spec, Map if family == "map" else Binary):
+        raise KeyError(f"No generated elementwise kernel `{name}`.")
+    body = _map_kernel(op, spec, dtype) if family == "map" else _bin_kernel(op, spec, dtype)
+    return _HEADER + body + "\n"
 
 
-_MODULE = None
-
-
-def module():
-    """The loaded elementwise kernel module (written to the cache on first use)."""
-    global _MODULE
-    if _MODULE is None:
-        _MODULE = load_source("gk_elementwise", source())
-    return _MODULE
+def kernel(name):
+    """The compiled kernel ``name``; its module is written and imported on first use."""
+    return getattr(load_source("gk_ew_" + name, source_of(name)), name)

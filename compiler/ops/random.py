@@ -23,4 +23,5 @@ register(OpDef("random_uniform", 1, lambda in_types, attrs: in_types[0], _numpy,
                Library("random_uniform",
                        lambda out, ops, attrs: [out.offset, encode_size(out.type)]),
                lambda g, n, d: [None],
-               doc="U[0, 1) draws of the operand's shape (its values are not read)"))
+               doc="U[0, 1) draws of the operand's shape (its values are not read)",
+               pure=False))

@@ -95,6 +95,9 @@ class OpDef:
     doc: str = ""
     # attribute names an op must carry, checked when the op is added
     required_attrs: Tuple[str, ...] = field(default_factory=tuple)
+    # False for ops whose result is not a function of operands and attrs (random
+    # draws): passes must never merge two of them
+    pure: bool = True
 
     def infer(self, in_types, attrs, layer=None) -> TensorType:
         """Apply the shape rule, turning failures into errors that name the layer."""

@@ -80,22 +80,35 @@ class MemoryPlan:
 
     def __call__(self, graph) -> bool:
         order = graph.execution_order()
-        step = {name: i for i, name in enumerate(order)}
-        end_step = len(order)
+        fusion = graph.meta.get("fusion", {})
 
-        # 1. buffers: every scratch value owns one, except reshapes, which share
+        # 0. steps: a fusion group runs as one step, at the place of its first op
+        step, units = {}, []
+        for name in order:
+            group = graph.node(name).get("group")
+            if group is not None and fusion[group]["ops"][0] != name:
+                step[name] = step[fusion[group]["ops"][0]]
+                units[-1].append(name)
+                continue
+            step[name] = len(units)
+            units.append([name])
+        end_step = len(units)
+
+        # 1. buffers: every materialized scratch value owns one, reshapes share
         root = {}
         for name in order:
             op = graph.op_of(name)
-            if op in PERSISTENT:
+            if op in PERSISTENT or graph.node(name).get("fused_internal"):
                 continue
             if isinstance(get_op(op).kernel, Alias):
                 operand = graph.operands(name)[0]
-                root[name] = root.get(operand, operand)
+                if graph.op_of(operand) in PERSISTENT or operand not in root:
+                    continue  # a view of a weight or constant: it lives in their slot
+                root[name] = root[operand]
             else:
                 root[name] = name
 
-        # 2. lifetimes of buffers, over schedule steps
+        # 2. lifetimes of buffers, over steps
         start, end = {}, {}
         for name in order:
             if name not in root:
@@ -116,8 +129,10 @@ class MemoryPlan:
             end.pop(root[value], None)
             start.pop(root[value], None)
 
-        # 4. allocation in schedule order, freeing buffers after their last use
-        regions = {"batched": _Blocks(ALIGN), "fixed": _Blocks(ALIGN)}
+        # 4. allocation step by step, freeing buffers after their last use
+        # batched offsets are multiplied by a capacity rounded up to ALIGN, which
+        # aligns them already; only the fixed region needs rounding
+        regions = {"batched": _Blocks(1), "fixed": _Blocks(ALIGN)}
         placed = {}            # buffer -> (region, offset, size)
         expiring = {}          # step -> buffers whose last use is that step
         for buf, last in end.items():
@@ -126,13 +141,18 @@ class MemoryPlan:
         for buf in sorted((b for b in start if start[b] == -1), key=step.get):
             placed[buf] = self._place(graph, buf, regions)
 
-        for i, name in enumerate(order):
-            buf = root.get(name)
-            if buf is not None and buf == name and buf not in placed and buf not in pinned:
-                reuse = self._reusable_operand(graph, name, root, end, i, placed, pinned)
+        for i, unit in enumerate(units):
+            reads = [o for name in unit for o in graph.operands(name) if o not in unit]
+            for name in unit:
+                buf = root.get(name)
+                if buf is None or buf != name or buf in placed or buf in pinned:
+                    continue
+                reuse = self._reusable_operand(graph, name, reads, root, end, i, placed,
+                                               pinned)
                 if reuse is not None:
                     placed[buf] = placed[reuse]
                     expiring[i].remove(reuse)
+                    reads = [r for r in reads if root.get(r) != reuse]
                 else:
                     placed[buf] = self._place(graph, buf, regions)
             for dead in expiring.get(i, []):
@@ -169,38 +189,40 @@ class MemoryPlan:
         return region, regions[region].alloc(size), size
 
     @staticmethod
-    def _elementwise_same(graph, name, operand):
-        spec = get_op(graph.op_of(name)).kernel
-        return (isinstance(spec, (Map, Binary))
-                and graph.type_of(operand) == graph.type_of(name))
+    def _elementwise(graph, name):
+        return isinstance(get_op(graph.op_of(name)).kernel, (Map, Binary))
 
-    def _reusable_operand(self, graph, name, root, end, i, placed, pinned):
-        """A dying operand whose buffer an elementwise op may overwrite, or None."""
-        for operand in graph.operands(name):
+    def _reusable_operand(self, graph, name, reads, root, end, i, placed, pinned):
+        """A tensor read at this step, dying here, whose buffer ``name`` may overwrite."""
+        for operand in reads:
             buf = root.get(operand)
             if (buf is not None and buf in placed and buf not in pinned and end.get(buf) == i
-                    and root[operand] == operand and self._elementwise_same(graph, name,
-                                                                            operand)):
+                    and root[operand] == operand
+                    and graph.type_of(operand) == graph.type_of(name)
+                    and self._elementwise(graph, name)):
                 return buf
         return None
 
     def _inplace_updates(self, graph, step, root):
-        """``{persistent value: replacement}`` pairs that can be computed in place."""
-        found = {}
-        taken = set()
+        """``{persistent value: replacement}`` pairs that can be computed in place.
+
+        The replacement must be made by an elementwise op (alone or in a fusion
+        group) that reads the old value, at or after every other read of it.
+        """
+        found, taken = {}, set()
+        fusion = graph.meta.get("fusion", {})
         for target, value in graph.updates.items():
             if value not in root or root[value] != value or value in taken:
                 continue
-            if graph.op_of(value) in PERSISTENT or graph.op_of(value) == "input":
+            if not self._elementwise(graph, value) or value in graph.outputs.values():
                 continue
-            if not self._elementwise_same(graph, value, target):
+            if graph.type_of(value) != graph.type_of(target):
                 continue
-            if target not in graph.operands(value):
+            group = graph.node(value).get("group")
+            readers_here = set(fusion[group]["ops"]) if group else {value}
+            if not any(target in graph.operands(r) for r in readers_here):
                 continue
-            readers = graph.users(target)
-            if any(step[r] > step[value] for r in readers):
-                continue
-            if value in graph.outputs.values():
+            if any(step[r] > step[value] for r in graph.users(target)):
                 continue
             found[target] = value
             taken.add(value)

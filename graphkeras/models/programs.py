@@ -11,9 +11,10 @@ import logging
 import os
 
 from compiler.ir import Graph
-from compiler.passes import (Autodiff, DeadCodeElimination, LegalizeBroadcast, LossLowering,
-                             MemoryPlan, MetricLowering, OptimizerLowering, Schedule,
-                             ShapeInference)
+from compiler.passes import (Autodiff, CommonSubexpressions, DeadCodeElimination, Fusion,
+                             LegalizeBroadcast, LossLowering, MemoryPlan, MetricLowering,
+                             OptimizerLowering, Schedule, ShapeInference,
+                             SoftmaxCrossEntropy)
 from compiler.passes.loss import LossTerm, PenaltyTerm
 from compiler.passes.metrics import MetricTerm
 from compiler.pipeline import dump_name, run_passes, write_text
@@ -49,9 +50,11 @@ class ProgramSet:
     def __init__(self, model):
         self.model = model
         self.cache = {}
+        self.generation = 0     # bumped whenever cached programs are dropped
 
     def clear(self):
         self.cache.clear()
+        self.generation += 1
 
     def get(self, kind, signature):
         """``(Program, stages)`` for ``kind`` and the data ``signature``, built if needed."""
@@ -75,7 +78,8 @@ class ProgramSet:
             constraints = {v.key: v.constraint for v in variables.values()
                            if v.constraint is not None and v.trainable}
             passes += [Autodiff(), OptimizerLowering(model.optimizer, constraints)]
-        passes += [LegalizeBroadcast(), DeadCodeElimination(), Schedule(), MemoryPlan()]
+        passes += [LegalizeBroadcast(), CommonSubexpressions(), DeadCodeElimination(),
+                   Schedule(), Fusion(), MemoryPlan()]
         stages, timings = run_passes(graph, passes, model.name, kind)
         persistent = {key: (var.numpy, var) for key, var in variables.items()}
         if kind == "train":  # optimizer state restored from a file before this program
@@ -113,4 +117,5 @@ class ProgramSet:
         for layer_var in model.weights:
             if layer_var.regularizer is not None and layer_var.trainable:
                 penalties.append(PenaltyTerm(layer_var.key, layer_var.regularizer))
-        return [LossLowering(terms, penalties), MetricLowering(metric_terms, prefix=kind)]
+        return [LossLowering(terms, penalties), MetricLowering(metric_terms, prefix=kind),
+                SoftmaxCrossEntropy()]

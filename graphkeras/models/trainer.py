@@ -16,6 +16,7 @@ from graphkeras import metrics as metrics_module
 from graphkeras.callbacks import CallbackList
 from graphkeras.models import data as data_utils
 from graphkeras.models.compile_state import CompileState
+from graphkeras.models.fast_predict import FastPredict
 from graphkeras.models.programs import PROGRAMS, ProgramSet
 
 logger = logging.getLogger("graphkeras")
@@ -34,6 +35,7 @@ class Trainer:
         self.history = None
         self._arena = Arena(self.dtype)
         self._programs = ProgramSet(self)
+        self._fast_predict = None
 
     # -- compile ----------------------------------------------------------------------
 
@@ -393,10 +395,15 @@ class Trainer:
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Predictions for ``x``, batch by batch, concatenated (a list for several outputs)."""
+        fast = self._fast_predict
+        if fast is not None and fast.accepts(x, 32 if batch_size is None else batch_size):
+            return fast(x)
         batch_size = self._batch_size(batch_size)
         xs, _, _, rows = self._arrange(x, need_y=False)
         program, _ = self._program("predict")
         self._ready(program, min(batch_size, rows) or 1)
+        if len(self.inputs) == 1 and len(self.outputs) == 1:
+            self._fast_predict = FastPredict(self, program, xs[0].shape[1:])
         results = [np.empty((rows,) + tuple(t.shape[1:]), dtype=self._arena.dtype)
                    for t in self.outputs]
         for start in range(0, rows, batch_size):

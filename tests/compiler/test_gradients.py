@@ -36,6 +36,7 @@ NO_GRAD_OPS = {
     # gradients of other ops (never differentiated themselves)
     "relu_grad", "sigmoid_grad", "tanh_grad", "log1p_grad", "sqrt_grad", "square_grad",
     "abs_grad", "softplus_grad", "clip_grad", "softmax_grad", "log_softmax_grad",
+    "softmax_xent_grad",
     "max_mask", "min_mask", "erf_grad", "expm1_grad", "cos_grad", "sin_grad",
     "reciprocal_grad", "leaky_relu_grad", "elu_grad", "selu_grad", "hard_sigmoid_grad",
     "softsign_grad", "silu_grad", "relu6_grad", "log_sigmoid_grad", "gelu_grad",
@@ -417,6 +418,24 @@ def _softmax_cases():
 
 
 _softmax_cases()
+
+
+def _softmax_xent_cases():
+    """The fused loss in both forms, with soft targets so every class gets a gradient."""
+    for from_logits in (False, True):
+        rng = _rng(f"softmax_xent-{from_logits}")
+        targets = rng.dirichlet(np.ones(4), size=BATCH)
+        case(f"softmax_xent-logits={from_logits}", ["softmax_xent"],
+             {"S": rng.normal(size=(4,))},
+             lambda g, p, x, fl=from_logits: g.add("softmax_xent", [
+                 g.add("add", [x[0], p["S"]]), x[1],
+                 g.add("const", [], {"value": np.float64(1e-7), "dtype": "float64"}),
+                 g.add("const", [], {"value": np.float64(1 - 1e-7), "dtype": "float64"})],
+                 {"from_logits": fl}),
+             {0: rng.normal(size=(BATCH, 4)), 1: targets})
+
+
+_softmax_xent_cases()
 
 
 # -- shapes: reshape, sum_to, broadcast_axes -----------------------------------

@@ -317,6 +317,17 @@ for _op, _fwd in (("softmax_grad", "softmax"), ("log_softmax_grad", "log_softmax
          inputs={0: ((4,), normal), 1: ((4,), normal), 2: ((3, 2), normal),
                  3: ((3, 2), normal)})
 
+for _logits in (False, True):
+    case(f"softmax_xent-logits={_logits}", ["softmax_xent", "softmax_xent_grad"],
+         lambda g, p, x, dt, fl=_logits: {
+             "loss": g.add("softmax_xent", [x[0], x[1], const(g, 1e-7, dt),
+                                            const(g, 1 - 1e-7, dt)], {"from_logits": fl}),
+             "grad": g.add("softmax_xent_grad", [x[2], x[0], x[1], const(g, 1e-7, dt),
+                                                 const(g, 1 - 1e-7, dt)], {"from_logits": fl})},
+         inputs={0: ((5,), lambda r, s: r.normal(size=s) * 3),
+                 1: ((5,), lambda r, s: r.dirichlet(np.ones(5), size=s[:-1])),
+                 2: ((), normal)})
+
 case("argmax", ["argmax"],
      lambda g, p, x, dt: {"last": g.add("argmax", [x[0]], {"axis": -1}),
                           "middle-3d": g.add("argmax", [x[1]], {"axis": 1}),

@@ -190,7 +190,7 @@ def test_pass_runs_before_dce_in_every_program(kind):
     model = graphkeras.Model(inp, _Gate()(inp))
     model.compile(optimizer="sgd", loss="mse")
     stages = list(model._stages(kind))
-    assert stages.index("legalize_broadcast") == stages.index("dce") - 1
+    assert stages.index("legalize_broadcast") < stages.index("dce")
     final = model.get_ir(kind)
     assert_legal(final)
     assert _broadcasts(final), "the gate's broadcast is explicit"

@@ -84,3 +84,26 @@ def test_results_match_with_the_plan(rng):
     for w, p in zip(model.weights, graph.sources("param")):
         np.testing.assert_allclose(w.numpy(), params[graph.attrs_of(p)["key"]], rtol=2e-4,
                                    atol=1e-5)
+
+
+def test_a_reshaped_weight_lives_in_its_own_slot(rng):
+    class Flat(graphkeras.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(2, 3), name="w")
+
+        def call(self, x):
+            return graphkeras.ops.multiply(x, graphkeras.ops.reshape(self.w, (6,)))
+
+    model = graphkeras.Sequential([Input(shape=(6,)), Flat(name="flat")])
+    model.compile(optimizer=SGD(0.1), loss="mse")
+    x = rng.normal(size=(4, 6)).astype("float32")
+    np.testing.assert_allclose(model.predict(x), x * model.weights[0].numpy().reshape(6),
+                               rtol=1e-6)
+    model.fit(x, np.zeros((4, 6)), verbose=0)
+
+
+def test_small_models_get_no_padding_per_sample():
+    model = graphkeras.Sequential([Input(shape=(3,)), Dense(2)])
+    model.compile(optimizer=SGD(0.1), loss="mse")
+    memory = model.get_ir("train", "final").meta["memory"]
+    assert memory["batched_size"] <= memory["naive_batched"]

@@ -77,7 +77,28 @@ def test_graphkeras_still_writes_the_verified_file(name, tmp_path):
     model, _, _ = gk_models.BUILDERS[stem]()
     path = tmp_path / name
     model.save(path)
-    assert _contents(path) == _contents(fixture(name))
+    _assert_same_file(_contents(path), _contents(fixture(name)))
+
+
+def _assert_same_file(got, want, where="file"):
+    """Structure, configs, names, dtypes and shapes exactly; trained values to 1e-4.
+
+    Weights and optimizer state come from training steps, whose last bits move
+    whenever the compiler regroups float arithmetic (fusion, other kernels), and
+    Adam's normalization amplifies them: the tolerance is the one the Keras
+    parity tests use for weights after training (tests/parity/README.md).
+    """
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and sorted(got) == sorted(want), where
+        for key in want:
+            _assert_same_file(got[key], want[key], f"{where}/{key}")
+    elif isinstance(want, tuple) and len(want) == 2 and isinstance(want[0], str) \
+            and want[0].startswith("float"):
+        assert got[0] == want[0], where
+        np.testing.assert_allclose(np.asarray(got[1]), np.asarray(want[1]), rtol=1e-4,
+                                   atol=1e-5, err_msg=where)
+    else:
+        assert got == want, where
 
 
 @pytest.mark.parametrize("name", [f for f in FILES if not f.startswith("gk_nestfunc")])
