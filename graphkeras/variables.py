@@ -97,5 +97,35 @@ class Variable:
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self._value, dtype=dtype)
 
+    # -- arithmetic, as on tensors: the param value inside a trace, the array outside --
+
+    def _operand(self):
+        from graphkeras.trace import current_trace
+        trace = current_trace()
+        return trace.param(self) if trace is not None else self._value
+
+    def __getitem__(self, index):
+        return self._operand()[index]
+
+    def __neg__(self):
+        return -self._operand()
+
+
+def _binary(name, reflected=False):
+    def method(self, other):
+        a, b = self._operand(), (other._operand() if isinstance(other, Variable) else other)
+        if reflected:
+            a, b = b, a
+        from graphkeras import ops
+        return getattr(ops, name)(a, b)
+    method.__name__ = f"__{'r' if reflected else ''}{name}__"
+    return method
+
+
+for _dunder, _op in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"),
+                     ("truediv", "divide"), ("pow", "power"), ("matmul", "matmul")):
+    setattr(Variable, f"__{_dunder}__", _binary(_op))
+    setattr(Variable, f"__r{_dunder}__", _binary(_op, reflected=True))
+
     def __repr__(self):
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"

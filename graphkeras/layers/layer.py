@@ -53,6 +53,7 @@ class Layer:
         self._trainable_variables = []
         self._non_trainable_variables = []
         self._inbound_nodes = []
+        self._eager_losses = []
         self.activity_regularizer = None
         self._input_shape_arg = None
         if "batch_input_shape" in kwargs and kwargs["batch_input_shape"] is not None:
@@ -179,6 +180,28 @@ class Layer:
                              "the layer isn't built. Call it on data or build it first.")
         return int(sum(np.prod(v.shape, dtype=np.int64) for v in self.weights))
 
+    # -- losses added by the layer ----------------------------------------------------
+
+    def add_loss(self, loss):
+        """Add a scalar to the training loss, from inside ``call`` (as in Keras).
+
+        While a model is being compiled the term joins the program's loss (and
+        so ``evaluate`` and the validation loss); called on data it is kept in
+        ``layer.losses`` until the next call.
+        """
+        from graphkeras.trace import current_trace
+        from graphkeras import ops
+        trace = current_trace()
+        if trace is not None and ops.is_symbolic(loss):
+            trace.add_penalty(ops.sum(loss) if loss.shape else loss)
+            return
+        self._eager_losses.append(float(np.sum(loss)))
+
+    @property
+    def losses(self):
+        """Scalars added with ``add_loss`` during the last call on data."""
+        return list(getattr(self, "_eager_losses", []))
+
     # -- build and call -------------------------------------------------------------
 
     def build(self, input_shape):
@@ -258,6 +281,7 @@ class Layer:
         return pack_like(out, flat)
 
     def _eager_call(self, inputs, kwargs):
+        self._eager_losses = []
         inputs = map_structure(lambda x: np.asarray(x), inputs)
         self._maybe_build(map_structure(lambda x: (None,) + tuple(x.shape[1:]), inputs))
         return self.call(inputs, **self._call_kwargs(kwargs, False))

@@ -8,6 +8,7 @@ weighted by batch size, as Keras does, and turns metric totals into results.
 """
 
 import logging
+import warnings
 
 import numpy as np
 
@@ -68,7 +69,13 @@ class Trainer:
             self._programs.clear()
 
     def _trainable_signature(self):
-        return tuple(v.trainable for v in self.weights) + (self.trainable,)
+        """What decides the train program besides the data: every weight's and layer's flag.
+
+        Layer flags count on their own: a frozen BatchNormalization without
+        trainable weights still switches from batch to moving statistics.
+        """
+        return (tuple(v.trainable for v in self.weights)
+                + tuple(layer.trainable for layer in self._layer_tree()))
 
     @property
     def metrics_names(self):
@@ -252,8 +259,10 @@ class Trainer:
             validation_batch_size=None, validation_freq=1):
         """Train the model for ``epochs`` epochs; return a ``History``."""
         self._require_compiled("fit")
-        if steps_per_epoch is not None:
-            raise NotImplementedError("`steps_per_epoch` is not supported yet.")
+        if steps_per_epoch is not None and (isinstance(steps_per_epoch, bool) or not isinstance(
+                steps_per_epoch, (int, np.integer)) or steps_per_epoch <= 0):
+            raise ValueError(f"`steps_per_epoch` must be a positive integer; received "
+                             f"steps_per_epoch={steps_per_epoch!r}.")
         batch_size = self._batch_size(batch_size)
         xs, ys, sws, rows = self._arrange(x, y, sample_weight)
         if ys is None:
@@ -281,9 +290,16 @@ class Trainer:
         views = self._metric_views(program)
         roles = self._loss_roles(program)
         steps = (rows + batch_size - 1) // batch_size
+        if steps_per_epoch is not None:
+            if steps_per_epoch > steps:
+                warnings.warn(f"`steps_per_epoch={steps_per_epoch}` asks for more batches than "
+                              f"the {rows} samples give at batch size {batch_size}; each epoch "
+                              f"runs the {steps} batches there are.", stacklevel=2)
+            steps = min(steps, int(steps_per_epoch))
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                            verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
+        self._warned_not_finite = False
         cbs.on_train_begin()
         logs = {}
         for epoch in range(initial_epoch, epochs):
@@ -311,6 +327,7 @@ class Trainer:
                 val_logs = self._evaluate_arrays(*val, validation_batch_size or batch_size)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             epoch_logs = dict(sorted(epoch_logs.items()))
+            self._warn_if_not_finite(epoch, epoch_logs, cbs)
             cbs.on_epoch_end(epoch, epoch_logs)
             logs = epoch_logs
             if self.stop_training:
@@ -340,6 +357,20 @@ class Trainer:
                            dtype=self._arena.dtype)
         return weights
 
+    def _warn_if_not_finite(self, epoch, logs, cbs):
+        """Say clearly, once per fit, that the loss diverged (unless TerminateOnNaN stops it)."""
+        loss = logs.get("loss")
+        if loss is None or np.isfinite(loss) or getattr(self, "_warned_not_finite", False):
+            return
+        if any(type(cb).__name__ == "TerminateOnNaN" for cb in cbs):
+            return
+        self._warned_not_finite = True
+        message = (f"Epoch {epoch + 1}: the training loss is {loss}. Training diverged: lower "
+                   "the learning rate, check the data for NaN or infinite values, or pass "
+                   "`callbacks=[graphkeras.callbacks.TerminateOnNaN()]` to stop at once.")
+        logger.warning(message)
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+
     @staticmethod
     def _validate_now(epoch, freq):
         if isinstance(freq, int):
@@ -358,7 +389,7 @@ class Trainer:
 
     # -- evaluate -------------------------------------------------------------------------
 
-    def _evaluate_arrays(self, xs, ys, sws, batch_size):
+    def _evaluate_arrays(self, xs, ys, sws, batch_size, cbs=None):
         program, _ = self._program("test", ys, weighted=sws is not None)
         rows = xs[0].shape[0]
         self._ready(program, min(batch_size, rows) or 1)
@@ -366,12 +397,16 @@ class Trainer:
         roles = self._loss_roles(program)
         self._reset(views)
         sums = {name: 0.0 for name, _ in roles}
-        for start in range(0, rows, batch_size):
+        for step, start in enumerate(range(0, rows, batch_size)):
             n = min(rows, start + batch_size) - start
+            if cbs is not None:
+                cbs.on_test_batch_begin(step)
             self._feed(program, xs, ys, sws, slice(start, start + n), n)
             program.run(n)
             for name, role in roles:
                 sums[name] += program.scalar(role) * n
+            if cbs is not None:
+                cbs.on_test_batch_end(step, self._logs(sums, start + n, views))
         return self._logs(sums, rows, views)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -379,8 +414,13 @@ class Trainer:
         """The loss (and metrics) on ``x``/``y``: a scalar, a list or a dict."""
         self._require_compiled("evaluate")
         batch_size = self._batch_size(batch_size)
-        xs, ys, sws, _ = self._arrange(x, y, sample_weight)
-        logs = self._evaluate_arrays(xs, ys, sws, batch_size)
+        xs, ys, sws, rows = self._arrange(x, y, sample_weight)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                           epochs=1, steps=-(-rows // batch_size))
+        cbs.on_test_begin()
+        logs = self._evaluate_arrays(xs, ys, sws, batch_size, cbs)
+        cbs.on_test_end(dict(sorted(logs.items())))
         return self._format_results(logs, return_dict)
 
     def _format_results(self, logs, return_dict):
@@ -396,22 +436,37 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Predictions for ``x``, batch by batch, concatenated (a list for several outputs)."""
         fast = self._fast_predict
-        if fast is not None and fast.accepts(x, 32 if batch_size is None else batch_size):
+        if verbose == 0 and callbacks is None and fast is not None \
+                and fast.accepts(x, 32 if batch_size is None else batch_size):
             return fast(x)
         batch_size = self._batch_size(batch_size)
         xs, _, _, rows = self._arrange(x, need_y=False)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        cbs = None
+        if verbose or callbacks:
+            cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                               verbose=verbose, epochs=1, steps=-(-rows // batch_size))
+            cbs.on_predict_begin()
         program, _ = self._program("predict")
         self._ready(program, min(batch_size, rows) or 1)
         if len(self.inputs) == 1 and len(self.outputs) == 1:
             self._fast_predict = FastPredict(self, program, xs[0].shape[1:])
         results = [np.empty((rows,) + tuple(t.shape[1:]), dtype=self._arena.dtype)
                    for t in self.outputs]
-        for start in range(0, rows, batch_size):
+        for step, start in enumerate(range(0, rows, batch_size)):
             n = min(rows, start + batch_size) - start
+            if cbs is not None:
+                cbs.on_predict_batch_begin(step)
             self._feed(program, xs, None, None, slice(start, start + n), n)
             program.run(n)
             for i, out in enumerate(results):
                 out[start:start + n] = program.output_view(f"output:{i}", n)
+            if cbs is not None:
+                batch = [out[start:start + n] for out in results]
+                cbs.on_predict_batch_end(step, {"outputs": batch[0] if len(batch) == 1
+                                                else batch})
+        if cbs is not None:
+            cbs.on_predict_end()
         return results[0] if len(results) == 1 else results
 
     # -- single batches -----------------------------------------------------------------
@@ -446,7 +501,7 @@ class Trainer:
     def predict_on_batch(self, x):
         """Predictions for one batch."""
         xs, _, _, rows = self._arrange(x, need_y=False)
-        return self.predict(xs if len(xs) > 1 else xs[0], batch_size=max(rows, 1))
+        return self.predict(xs if len(xs) > 1 else xs[0], batch_size=max(rows, 1), verbose=0)
 
     def memory_report(self, program="train"):
         """Scratch memory of ``program`` at its current batch capacity, in bytes.
