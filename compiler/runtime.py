@@ -156,6 +156,7 @@ class Program:
             if config.debug_level() >= 3:
                 logger.info("generated source of program %s:\n%s", self.name, self.source)
             module = load_source(f"gk_{self.name}", self.source)
+            self.module_name = module.__name__
             self._fn = getattr(module, self.generated.function)
             self._warm()
             self.compile_seconds = time.perf_counter() - start

@@ -19,3 +19,13 @@ def copy(A, plan, q, n):
 def batch_size(A, plan, q, n):
     """Row ``[out]``: the runtime batch size as a scalar of the arena's dtype."""
     A[plan[q, 0]] = n
+
+
+@njit(**JIT)
+def gather_rows(A, offset, width, X, order, pos, n):
+    """Copy rows ``order[pos:pos + n]`` of the 2-D data ``X`` into the arena at ``offset``."""
+    for r in range(n):
+        src = order[pos + r]
+        base = offset + r * width
+        for c in range(width):
+            A[base + c] = X[src, c]

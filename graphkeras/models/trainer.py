@@ -17,6 +17,7 @@ from graphkeras import metrics as metrics_module
 from graphkeras.callbacks import CallbackList
 from graphkeras.models import data as data_utils
 from graphkeras.models.compile_state import CompileState
+from graphkeras.models.epochs import EpochRunner
 from graphkeras.models.fast_predict import FastPredict
 from graphkeras.models.programs import PROGRAMS, ProgramSet
 
@@ -26,7 +27,7 @@ _COMPILE_ARGS = ("run_eagerly", "steps_per_execution", "jit_compile", "auto_scal
                  "weighted_metrics")
 
 
-class Trainer:
+class Trainer(EpochRunner):
     """Training and inference for models; mixed into ``Model``."""
 
     def __init__(self):
@@ -54,6 +55,12 @@ class Trainer:
         if unknown:
             raise TypeError(f"Invalid keyword argument(s) in `compile()`: {unknown}. Valid "
                             f"keyword arguments include {list(_COMPILE_ARGS)}.")
+        execution = kwargs.get("steps_per_execution", "auto")
+        if execution != "auto" and (isinstance(execution, bool) or not isinstance(
+                execution, (int, np.integer)) or execution < 1):
+            raise ValueError(f"`steps_per_execution` must be a positive integer or 'auto'; "
+                             f"received steps_per_execution={execution!r}.")
+        self._steps_per_execution = execution
         if kwargs.get("weighted_metrics"):
             raise NotImplementedError("`weighted_metrics` are not supported yet.")
         self._ensure_built_for_compile()
@@ -296,6 +303,11 @@ class Trainer:
                               f"the {rows} samples give at batch size {batch_size}; each epoch "
                               f"runs the {steps} batches there are.", stacklevel=2)
             steps = min(steps, int(steps_per_epoch))
+        execution = self._execution_size(program, batch_size, steps,
+                                         self._watches_batches(callbacks))
+        loop = data = None
+        if execution > 1:
+            loop, data = self._step_loop(program, xs, ys, sws, roles)
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                            verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
@@ -306,22 +318,12 @@ class Trainer:
             self._reset(views)
             cbs.on_epoch_begin(epoch)
             order = np.random.permutation(rows) if shuffle else None
-            sums = {name: 0.0 for name, _ in roles}
-            seen = 0
-            for step in range(steps):
-                start, stop = step * batch_size, min(rows, (step + 1) * batch_size)
-                n = stop - start
-                cbs.on_train_batch_begin(step)
-                index = slice(start, stop) if order is None else order[start:stop]
-                self._feed(program, xs, ys, sws, index, n)
-                program.run(n)
-                for name, role in roles:
-                    sums[name] += program.scalar(role) * n
-                seen += n
-                logs = self._logs(sums, seen, views)
-                cbs.on_train_batch_end(step, logs)
-                if self.stop_training:
-                    break
+            if loop is None:
+                logs = self._epoch_by_step(program, xs, ys, sws, order, steps, batch_size,
+                                           roles, views, cbs)
+            else:
+                logs = self._epoch_by_execution(loop, data, order, rows, steps, batch_size,
+                                                roles, views, cbs, execution)
             epoch_logs = dict(logs)
             if val is not None and self._validate_now(epoch, validation_freq):
                 val_logs = self._evaluate_arrays(*val, validation_batch_size or batch_size)

@@ -1,0 +1,109 @@
+"""Running one epoch of ``fit``: a compiled call per batch, or several batches per call.
+
+``EpochRunner`` is mixed into the trainer. ``_epoch_by_step`` feeds each batch
+from Python; ``_epoch_by_execution`` hands whole runs of batches to a compiled
+loop (``compiler.loops.StepLoop``), which is what makes small models fast:
+``steps_per_execution="auto"`` picks it when a step's matrix products are too
+small to hide the per-batch Python.
+"""
+
+import numpy as np
+
+
+class EpochRunner:
+    """The per-epoch halves of ``fit``; see the module docstring."""
+
+    @staticmethod
+    def _watches_batches(callbacks):
+        """Whether a user callback overrides a training-batch hook."""
+        from graphkeras.callbacks import Callback
+        hooks = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin",
+                 "on_batch_end")
+        return any(getattr(type(cb), h) is not getattr(Callback, h)
+                   for cb in (callbacks or []) for h in hooks)
+
+    def _epoch_by_step(self, program, xs, ys, sws, order, steps, batch_size, roles, views,
+                       cbs):
+        """One epoch, one compiled call per batch; returns the running logs."""
+        rows = xs[0].shape[0]
+        sums = {name: 0.0 for name, _ in roles}
+        seen, logs = 0, {}
+        for step in range(steps):
+            start, stop = step * batch_size, min(rows, (step + 1) * batch_size)
+            n = stop - start
+            cbs.on_train_batch_begin(step)
+            index = slice(start, stop) if order is None else order[start:stop]
+            self._feed(program, xs, ys, sws, index, n)
+            program.run(n)
+            for name, role in roles:
+                sums[name] += program.scalar(role) * n
+            seen += n
+            logs = self._logs(sums, seen, views)
+            cbs.on_train_batch_end(step, logs)
+            if self.stop_training:
+                break
+        return logs
+
+    def _epoch_by_execution(self, loop, data, order, rows, steps, batch_size, roles, views,
+                            cbs, execution):
+        """One epoch, ``execution`` steps per compiled call; batch hooks once per call.
+
+        As in Keras with ``steps_per_execution``, ``on_train_batch_begin`` gets the
+        first batch index of a call and ``on_train_batch_end`` the last.
+        """
+        order = np.arange(rows, dtype=np.int64) if order is None else order.astype(np.int64)
+        recorded = np.empty((execution, len(roles)), dtype=np.float64)
+        sums = {name: 0.0 for name, _ in roles}
+        step, seen, logs = 0, 0, {}
+        while step < steps:
+            count = min(execution, steps - step)
+            cbs.on_train_batch_begin(step)
+            done = loop.run(data, order, step * batch_size, count, batch_size, recorded)
+            for s in range(done):
+                n = min(batch_size, rows - (step + s) * batch_size)
+                for k, (name, _) in enumerate(roles):
+                    sums[name] += recorded[s, k] * n
+                seen += n
+            step += done
+            logs = self._logs(sums, seen, views)
+            cbs.on_train_batch_end(step - 1, logs)
+            if self.stop_training or done < count:
+                break
+        return logs
+
+    def _execution_size(self, program, batch_size, steps, batch_hooks=False):
+        """Steps per compiled call: the compile argument, or chosen from the model's size.
+
+        ``"auto"`` runs a whole epoch per call (at most 256 steps, so callbacks
+        and the progress bar still see progress) when a step's matrix products
+        are small enough that per-batch Python would cost as much as the step,
+        and one step per call otherwise, or whenever a user's callback watches
+        batches (``batch_hooks``): Keras calls those after every batch.
+        """
+        chosen = getattr(self, "_steps_per_execution", "auto")
+        if chosen != "auto":
+            return max(1, min(int(chosen), steps))
+        if batch_hooks:
+            return 1
+        graph = program.graph
+        flops = 0
+        for name in graph.nx.nodes:
+            if graph.op_of(name) == "matmul":
+                a = graph.type_of(graph.operands(name)[0])
+                inner = a.shape[0] if graph.attrs_of(name).get("ta") else a.shape[-1]
+                out = graph.type_of(name).concrete(batch_size)
+                flops += 2 * (batch_size if inner is None else inner) * int(np.prod(out))
+        return min(steps, 256) if flops < 2e7 else 1
+
+    def _step_loop(self, program, xs, ys, sws, roles):
+        """The compiled multi-step loop of ``program`` and the data laid out for it."""
+        keys = sorted(program.input_slots)
+        arrays = {"x": xs, "y": ys, "sample_weight": sws}
+        data = [np.ascontiguousarray(arrays[kind][i]).reshape(len(arrays[kind][i]), -1)
+                for kind, i in keys]
+        loops = program.__dict__.setdefault("_loops", {})
+        signature = (tuple(keys), tuple(role for _, role in roles))
+        if signature not in loops:
+            from compiler.loops import StepLoop
+            loops[signature] = StepLoop(program, keys, [role for _, role in roles])
+        return loops[signature], data
