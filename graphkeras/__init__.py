@@ -13,9 +13,9 @@ Write ordinary Keras code with ``graphkeras`` in place of ``keras``::
 
 import logging
 
-from graphkeras import (activations, backend, callbacks, constraints, datasets,  # noqa: F401
-                        initializers, layers, losses, metrics, models, ops, optimizers,
-                        regularizers, utils)
+from graphkeras import (activations, backend, callbacks, config, constraints,  # noqa: F401
+                        datasets, initializers, layers, losses, metrics, models, ops,
+                        optimizers, regularizers, utils)
 from graphkeras.layers import Input
 from graphkeras.models import Model, Sequential
 
@@ -24,6 +24,6 @@ __version__ = "0.1.0"
 logging.getLogger("graphkeras").addHandler(logging.NullHandler())
 logging.getLogger("compiler").addHandler(logging.NullHandler())
 
-__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks",
+__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
            "constraints", "datasets", "initializers", "layers", "losses", "metrics", "models",
            "ops", "optimizers", "regularizers", "utils"]
