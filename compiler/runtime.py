@@ -24,7 +24,7 @@ import numpy as np
 
 from compiler import config
 from compiler.codegen import generate
-from compiler.kernels.loader import load_source
+from compiler.kernels.loader import compile_recovering, load_source
 from compiler.ops.registry import Alias, get_op
 from compiler.plan import Slot, pack_rows
 from compiler.types import TensorType
@@ -164,10 +164,25 @@ class Program:
         return self._fn
 
     def _warm(self):
-        """Compile for this arena's types now, without running (a run would change state)."""
+        """Compile for this arena's types now, without running (a run would change state).
+
+        A damaged entry in Numba's on-disk cache is detected and rebuilt
+        (``loader.compile_recovering``), never trusted.
+        """
         self.ensure_capacity(max(self.capacity, 1))
-        self._fn.compile((numba.typeof(self.arena.data), numba.typeof(self.plan),
-                          numba.types.int64))
+        signature = (numba.typeof(self.arena.data), numba.typeof(self.plan),
+                     numba.types.int64)
+        compile_recovering(lambda: self._fn.compile(signature), self._dispatchers())
+
+    def _dispatchers(self):
+        """The driver and every compiled function it can reach, for cache recovery."""
+        from compiler import kernels
+        found = [self._fn]
+        for name in sorted({c.kernel for c in self.generated.calls}):
+            found.append(kernels.kernel(name))
+        for module in kernels._MODULES + (kernels.common,):
+            found += [obj for obj in vars(module).values() if hasattr(obj, "_cache")]
+        return found
 
     def ensure_capacity(self, batch):
         """Make sure batches of up to ``batch`` rows fit; grow and re-link if not."""

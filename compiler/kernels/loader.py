@@ -56,3 +56,38 @@ def _holds(path, source):
             return fh.read() == source
     except OSError:
         return False
+
+
+def _from_numba_cache(err):
+    """Whether ``err`` (or what caused it) was raised while reading Numba's on-disk cache."""
+    while err is not None:
+        tb = err.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename.replace("\\", "/").endswith(
+                    "numba/core/caching.py"):
+                return True
+            tb = tb.tb_next
+        err = err.__cause__ or err.__context__
+    return False
+
+
+def compile_recovering(action, dispatchers):
+    """Run ``action()`` (which compiles); if a damaged cache entry breaks it, rebuild.
+
+    Numba trusts its index and data files; a truncated or garbled file makes it
+    raise while loading. Then every cache index of ``dispatchers`` (the program
+    and the kernels it calls) is flushed, so Numba compiles afresh and writes
+    good entries, and ``action`` runs once more.
+    """
+    try:
+        return action()
+    except Exception as err:
+        if not _from_numba_cache(err):
+            raise
+        logger.warning("compile cache entry unreadable (%s: %s); rebuilding it",
+                       type(err).__name__, err)
+    for dispatcher in dispatchers:
+        cache = getattr(dispatcher, "_cache", None)
+        if cache is not None:
+            cache.flush()
+    return action()
