@@ -169,3 +169,24 @@ def _copy_row(target, value) -> Callable:
 
 def call_signature(generated: Generated) -> Tuple[str, ...]:
     return tuple(c.kernel for c in generated.calls)
+
+
+def check_lowerable(graph):
+    """Raise ``UnsupportedOpError`` now for any op whose kernel could not run it.
+
+    Library kernels decide what they support while their plan rows are built,
+    which would otherwise happen at the first ``fit``; building each row once
+    with placeholder offsets moves the error to when the layer is called,
+    naming the layer and the op.
+    """
+    for name in graph.topological():
+        node = graph.node(name)
+        spec = get_op(node["op"]).kernel
+        if not isinstance(spec, Library):
+            continue
+        try:
+            slots = [Slot(0, graph.type_of(o)) for o in graph.operands(name)]
+            spec.plan_rows(Slot(0, node["type"]), slots, node["attrs"])
+        except NotImplementedError as err:
+            where = f"layer `{node['layer']}`" if node.get("layer") else "the model"
+            raise type(err)(f"Op `{node['op']}` in {where} cannot be compiled: {err}") from None

@@ -90,3 +90,26 @@ def test_model_usable_after_rejected_call(rng):
     x = rng.normal(size=(5, 4)).astype("float32")
     history = model.fit(x, np.zeros((5, 3)), verbose=0)
     assert np.isfinite(history.history["loss"][0])
+
+
+def test_an_op_the_compiler_cannot_run_is_reported_when_the_layer_is_called():
+    from graphkeras import ops
+    from graphkeras.layers import Layer
+
+    class Odd(Layer):
+        def call(self, x):
+            return ops.sum(x, axis=(1, 3))
+
+    with pytest.raises(NotImplementedError, match="`reduce_sum` in layer `odd`.*non-adjacent"):
+        Odd(name="odd")(Input(shape=(2, 3, 4)))
+
+
+def test_numpy_functions_inside_a_layer_name_graphkeras_ops():
+    from graphkeras.layers import Layer
+
+    class UsesNumpy(Layer):
+        def call(self, x):
+            return np.exp(x)
+
+    with pytest.raises(TypeError, match="graphkeras.ops"):
+        UsesNumpy()(Input(shape=(3,)))

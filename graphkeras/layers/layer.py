@@ -17,6 +17,7 @@ import inspect
 
 import numpy as np
 
+from compiler.codegen import check_lowerable
 from compiler.ir import Graph, Value
 from graphkeras import backend, initializers
 from graphkeras.layers.keras_tensor import KerasTensor, Node
@@ -276,6 +277,7 @@ class Layer:
                 "input", [], {"kind": "x", "index": next(counter), "shape": kt.shape,
                               "dtype": kt.dtype, "key": "probe"}), inputs)
             out = self._traced_call(values, kwargs)
+        check_lowerable(graph)
         flat = [KerasTensor(v.shape, v.dtype, name=f"{self.name}_output_{i}")
                 for i, v in enumerate(flatten(out))]
         return pack_like(out, flat)
