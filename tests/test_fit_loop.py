@@ -110,3 +110,24 @@ def test_divergence_is_reported_and_terminate_on_nan_stops(rng):
     model.set_weights([np.zeros((2, 1), "float32"), np.zeros(1, "float32")])
     history = model.fit(x, y, epochs=5, batch_size=4, verbose=0, callbacks=[TerminateOnNaN()])
     assert len(history.history["loss"]) == 1
+
+
+def test_model_checkpoint_writes_real_files_from_fit(tmp_path, rng):
+    from graphkeras.callbacks import ModelCheckpoint
+    from graphkeras.models import load_model
+
+    model = _model()
+    x, y = _data(rng, 40)
+    full = ModelCheckpoint(str(tmp_path / "m.{epoch:02d}-{val_loss:.2f}.keras"))
+    best = ModelCheckpoint(str(tmp_path / "best.weights.h5"), save_weights_only=True,
+                           save_best_only=True, monitor="val_loss")
+    model.fit(x, y, epochs=2, validation_split=0.25, verbose=0, callbacks=[full, best])
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert [n for n in names if n.startswith("m.01-")] and [n for n in names
+                                                          if n.startswith("m.02-")]
+    assert "best.weights.h5" in names
+    latest = sorted(n for n in names if n.startswith("m.02-"))[0]
+    restored = load_model(str(tmp_path / latest))
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+    assert not [n for n in names if ".tmp" in n], "files are written whole, then renamed"

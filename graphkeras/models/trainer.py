@@ -270,6 +270,9 @@ class Trainer(EpochRunner):
                 steps_per_epoch, (int, np.integer)) or steps_per_epoch <= 0):
             raise ValueError(f"`steps_per_epoch` must be a positive integer; received "
                              f"steps_per_epoch={steps_per_epoch!r}.")
+        if shuffle == "batch":
+            raise NotImplementedError("`shuffle='batch'` is not supported yet; use "
+                                      "`shuffle=True` (a new order every epoch) or False.")
         batch_size = self._batch_size(batch_size)
         xs, ys, sws, rows = self._arrange(x, y, sample_weight)
         if ys is None:
