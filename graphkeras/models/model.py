@@ -97,11 +97,10 @@ class Model(Trainer, Layer):
         return inputs_first + [n for n in order if not isinstance(n.layer, InputLayer)]
 
     def _collect_layers(self):
-        layers, seen = [], set()
-        for node in self._nodes:
-            if id(node.layer) not in seen:
-                seen.add(id(node.layer))
-                layers.append(node.layer)
+        """The model's layers in Keras 3's order (deepest first), so that ``layers``,
+        ``weights`` and ``get_weights()`` line up with a Keras model of the same graph."""
+        from graphkeras.saving.topology import keras_layer_order
+        layers = keras_layer_order(self)
         names = [layer.name for layer in layers]
         for name in set(names):
             if names.count(name) > 1:
