@@ -110,6 +110,9 @@ class Variable:
     def __neg__(self):
         return -self._operand()
 
+    def __repr__(self):
+        return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
+
 
 def _binary(name, reflected=False):
     def method(self, other):
@@ -127,5 +130,3 @@ for _dunder, _op in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"),
     setattr(Variable, f"__{_dunder}__", _binary(_op))
     setattr(Variable, f"__r{_dunder}__", _binary(_op, reflected=True))
 
-    def __repr__(self):
-        return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"

@@ -131,3 +131,17 @@ def test_model_checkpoint_writes_real_files_from_fit(tmp_path, rng):
     np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0),
                                rtol=1e-6)
     assert not [n for n in names if ".tmp" in n], "files are written whole, then renamed"
+
+
+def test_steps_arguments_limit_batches(rng):
+    model = _model()
+    x, y = _data(rng, 40)
+    assert model.predict(x, batch_size=8, steps=2, verbose=0).shape == (16, 3)
+    full = model.evaluate(x[:16], y[:16], batch_size=8, verbose=0)
+    assert model.evaluate(x, y, batch_size=8, steps=2, verbose=0) == pytest.approx(full)
+    history = model.fit(x, y, batch_size=8, validation_data=(x, y), validation_steps=2,
+                        verbose=0)
+    assert history.history["val_loss"][0] == pytest.approx(
+        model.evaluate(x[:16], y[:16], batch_size=8, verbose=0)[0], rel=1e-5)
+    with pytest.raises(ValueError, match="steps"):
+        model.evaluate(x, y, steps=0, verbose=0)

@@ -41,8 +41,6 @@ class CommonSubexpressions:
                 seen[key] = name
                 continue
             keep = seen[key]
-            if name in graph.updates:
-                continue
             graph.replace_uses(name, keep)
             graph.remove(name)
             changed = True

@@ -13,7 +13,7 @@ learning-rate correction.
 An op joins the group of one of its operands when the shapes agree and the
 merge keeps the graph of groups acyclic (no operand of the op may depend on
 the group through an op outside it). The pass then reorders the schedule so
-that each group's ops are contiguous, at the place of its last op.
+that each group's ops are contiguous, in a topological order of the groups.
 
 Records ``graph.meta["fusion"]``: ``{group: {"ops", "inputs", "outputs",
 "shape"}}``; member nodes get the attribute ``group`` (shown in listings) and

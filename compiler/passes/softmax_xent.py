@@ -13,8 +13,11 @@ last axis:
 and replaces the result with ``softmax_xent(z, y, lo, hi)``. The softmax
 itself stays when something else (the model's prediction, a metric) uses it.
 Intermediate values with other users block the rewrite, so it never changes
-what any other op sees.
+what any other op sees, and so do targets that depend on trainable weights,
+since the fused op gives its targets no gradient.
 """
+
+import networkx as nx
 
 from compiler.ops.build import const
 
@@ -52,12 +55,20 @@ class SoftmaxCrossEntropy:
         if graph.op_of(prod) != "mul" or not _only_user(graph, prod, total):
             return None
         for y, logp in (graph.operands(prod), graph.operands(prod)[::-1]):
-            if graph.type_of(y) != graph.type_of(logp):
+            if graph.type_of(y) != graph.type_of(logp) or self._trainable_upstream(graph, y):
                 continue
             found = self._logits_of(graph, logp, prod)
             if found is not None:
                 return (y,) + found
         return None
+
+    @staticmethod
+    def _trainable_upstream(graph, value):
+        """Whether ``value`` depends on a trainable weight: the fused op gives targets no
+        gradient, so such targets (a teacher's output in a distillation loss) keep the
+        unfused chain."""
+        return any(graph.op_of(n) == "param" and graph.attrs_of(n).get("trainable", True)
+                   for n in nx.ancestors(graph.nx, value) | {value})
 
     def _logits_of(self, graph, logp, user):
         """``(z, lo, hi, from_logits)`` if ``logp`` is a log-probability of softmax(z)."""

@@ -88,7 +88,7 @@ class EpochRunner:
         graph = program.graph
         flops = 0
         for name in graph.nx.nodes:
-            if graph.op_of(name) == "matmul":
+            if graph.op_of(name) in ("matmul", "batch_matmul"):
                 a = graph.type_of(graph.operands(name)[0])
                 inner = a.shape[0] if graph.attrs_of(name).get("ta") else a.shape[-1]
                 out = graph.type_of(name).concrete(batch_size)

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from compiler.runtime import Arena
+from compiler.runtime import _aligned as _padded
 from graphkeras import metrics as metrics_module
 from graphkeras.callbacks import CallbackList
 from graphkeras.models import data as data_utils
@@ -186,6 +187,16 @@ class Trainer(EpochRunner):
         """Hook for ``Sequential`` built from its first data."""
 
     @staticmethod
+    def _limit_steps(arrays, steps, batch_size, what):
+        """``arrays`` cut to their first ``steps`` batches (Keras's ``steps`` arguments)."""
+        if steps is None:
+            return arrays
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps <= 0:
+            raise ValueError(f"`{what}` must be a positive integer; received {what}={steps!r}.")
+        rows = int(steps) * batch_size
+        return [None if a is None else [x[:rows] for x in a] for a in arrays]
+
+    @staticmethod
     def _batch_size(batch_size):
         if batch_size is None:
             return 32
@@ -288,6 +299,10 @@ class Trainer(EpochRunner):
         if class_weight is not None:
             sws = [self._class_weights_to_sample_weights(ys, sws, class_weight)]
         verbose = 1 if verbose == "auto" else int(verbose)
+        if val is not None:
+            val = tuple(self._limit_steps(list(val), validation_steps,
+                                          validation_batch_size or batch_size,
+                                          "validation_steps"))
 
         program, _ = self._program("train", ys, weighted=sws is not None)
         self._ready(program, min(batch_size, rows) or 1)
@@ -420,6 +435,8 @@ class Trainer(EpochRunner):
         self._require_compiled("evaluate")
         batch_size = self._batch_size(batch_size)
         xs, ys, sws, rows = self._arrange(x, y, sample_weight)
+        xs, ys, sws = self._limit_steps([xs, ys, sws], steps, batch_size, "steps")
+        rows = xs[0].shape[0]
         verbose = 1 if verbose == "auto" else int(verbose)
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                            epochs=1, steps=-(-rows // batch_size))
@@ -441,11 +458,13 @@ class Trainer(EpochRunner):
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Predictions for ``x``, batch by batch, concatenated (a list for several outputs)."""
         fast = self._fast_predict
-        if verbose == 0 and callbacks is None and fast is not None \
+        if verbose == 0 and callbacks is None and steps is None and fast is not None \
                 and fast.accepts(x, 32 if batch_size is None else batch_size):
             return fast(x)
         batch_size = self._batch_size(batch_size)
         xs, _, _, rows = self._arrange(x, need_y=False)
+        (xs,) = self._limit_steps([xs], steps, batch_size, "steps")
+        rows = xs[0].shape[0]
         verbose = 1 if verbose == "auto" else int(verbose)
         cbs = None
         if verbose or callbacks:
@@ -513,12 +532,14 @@ class Trainer(EpochRunner):
 
         Returns a dict: ``arena`` (what the memory plan allocates), ``naive``
         (one buffer per value, no reuse), ``peak_live`` (the largest set of
-        buffers alive at once: no plan can go below it) and ``capacity``.
+        buffers alive at once, counting an op's output apart from an operand
+        it may overwrite) and ``capacity`` (the batch rows buffers are sized
+        for: the capacity rounded up as the runtime rounds it).
         """
         self._stages(program)
         built = self._programs.latest(program)[0]
         memory = built.graph.meta["memory"]
-        rows = max(built.capacity, 1)
+        rows = _padded(max(built.capacity, 1))
         itemsize = self._arena.dtype.itemsize
 
         def size(batched, fixed):

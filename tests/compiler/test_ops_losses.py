@@ -116,3 +116,30 @@ def test_pass_leaves_chains_with_other_users_alone():
     g.outputs["loss"] = neg.name
     g.outputs["logp"] = logp.name
     assert SoftmaxCrossEntropy()(g) is False
+
+
+def test_targets_that_depend_on_weights_keep_their_gradient(rng):
+    from graphkeras import ops
+
+    class Distill(graphkeras.layers.Layer):
+        """A student learning from a teacher that learns too: both get gradients."""
+
+        def build(self, input_shape):
+            self.teacher = Dense(3, activation="softmax", name="teacher")
+            self.student = Dense(3, activation="softmax", name="student")
+
+        def call(self, x):
+            t, s = self.teacher(x), self.student(x)
+            self.add_loss(ops.mean(graphkeras.losses.categorical_crossentropy(t, s)))
+            return s
+
+    model = graphkeras.Sequential([Input(shape=(4,)), Distill(name="distill")])
+    model.compile(optimizer=graphkeras.optimizers.SGD(1.0), loss="mse")
+    x = rng.normal(size=(8, 4)).astype("float32")
+    layer = model.get_layer("distill")
+    before = layer.teacher.kernel.numpy()
+    model.fit(x, np.zeros((8, 3), "float32"), verbose=0)
+    assert not np.allclose(layer.teacher.kernel.numpy(), before)
+    ops_used = [g for g in model.get_ir("train", "softmax_xent").nx.nodes
+                if model.get_ir("train", "softmax_xent").op_of(g) == "softmax_xent"]
+    assert not ops_used
