@@ -13,6 +13,9 @@ code never depends on the batch size or on where values live: one compiled
 driver serves every layout. (Its comments quote the IR listing, so models that
 differ in layer names get separate files in the cache.)
 
+The body runs with subnormal floats flushed to zero (``kernels.fpenv``): they
+arise in training and cost some CPUs a hundred times more per operation.
+
 ``np.int64(q)`` rather than a bare literal matters: Numba would compile a new
 specialization of a kernel for every distinct literal argument.
 """
@@ -86,11 +89,12 @@ def generate(graph, program: str) -> Generated:
         "from numba import njit",
         "from compiler.kernels import kernel as _kernel",
         "from compiler.kernels.common import JIT",
+        "from compiler.kernels.fpenv import flush_denormals, restore",
         "",
     ]
     head += [f'{k} = _kernel("{k}")' for k in kernels]
     head += ["", "", "@njit(**JIT)", f"def {program}(A, plan, n):"]
-    body = lines or ["    pass"]
+    body = ["    fp = flush_denormals()"] + lines + ["    restore(fp)"]
     source = "\n".join(head + body + ["    return 0", ""])
     return Generated(source, program, calls)
 
