@@ -14,6 +14,19 @@ from compiler.kernels.common import JIT, dim
 
 
 @njit(**JIT)
+def _max_and_exp_sum(A, start, length):
+    """The row's maximum and the sum of ``exp(x - max)``, in float64."""
+    top = -np.inf
+    for c in range(length):
+        v = A[start + c] * 1.0
+        top = v if v > top else top
+    total = 0.0
+    for c in range(length):
+        total += np.exp(A[start + c] - top)
+    return top, total
+
+
+@njit(**JIT)
 def softmax_xent(A, plan, q, n):
     o, z, y = plan[q, 0], plan[q, 1], plan[q, 2]
     lo, hi = A[plan[q, 3]] * 1.0, A[plan[q, 4]] * 1.0
@@ -21,13 +34,7 @@ def softmax_xent(A, plan, q, n):
     logits = plan[q, 7] == 1
     for i in range(outer):
         base = i * c_len
-        top = -np.inf
-        for c in range(c_len):
-            v = A[z + base + c] * 1.0
-            top = v if v > top else top
-        total = 0.0
-        for c in range(c_len):
-            total += np.exp(A[z + base + c] - top)
+        top, total = _max_and_exp_sum(A, z + base, c_len)
         loss = 0.0
         if logits:
             lse = top + np.log(total)
@@ -52,13 +59,7 @@ def softmax_xent_grad(A, plan, q, n):
     logits = plan[q, 8] == 1
     for i in range(outer):
         base = i * c_len
-        top = -np.inf
-        for c in range(c_len):
-            v = A[z + base + c] * 1.0
-            top = v if v > top else top
-        total = 0.0
-        for c in range(c_len):
-            total += np.exp(A[z + base + c] - top)
+        top, total = _max_and_exp_sum(A, z + base, c_len)
         scale = A[d + i] * 1.0
         if logits:
             ysum = 0.0
