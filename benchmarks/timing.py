@@ -273,7 +273,8 @@ def measure(participants, workload, rounds, min_time, warmup, quiet=None, log=pr
             series[p.name].warmup_seconds = time.perf_counter() - start
         guard(p, "warm-up", warm)
     for p in list(alive):
-        n = guard(p, "calibration", lambda p=p: calibrate(p, cmd, min_time, max_n, quiet))
+        # calibration only sizes the chunks: no waiting for a quiet machine here
+        n = guard(p, "calibration", lambda p=p: calibrate(p, cmd, min_time, max_n))
         if n is not None:
             series[p.name].unit_count = n
     log("  counts per chunk: " + ", ".join(f"{p.name}={series[p.name].unit_count}"
