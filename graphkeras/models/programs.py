@@ -78,7 +78,8 @@ class ProgramSet:
             constraints = {v.key: v.constraint for v in variables.values()
                            if v.constraint is not None and v.trainable}
             passes += [Autodiff(), OptimizerLowering(model.optimizer, constraints)]
-        passes += [LegalizeBroadcast(), CommonSubexpressions(), DeadCodeElimination(),
+        unread = ("output:",) if kind != "predict" else ()
+        passes += [LegalizeBroadcast(), CommonSubexpressions(), DeadCodeElimination(unread),
                    Schedule(), Fusion(), MemoryPlan()]
         stages, timings = run_passes(graph, passes, model.name, kind)
         persistent = {key: (var.numpy, var) for key, var in variables.items()}

@@ -56,3 +56,14 @@ def test_is_idempotent():
     g = _graph()
     assert DeadCodeElimination()(g) is True
     assert DeadCodeElimination()(g) is False
+
+
+def test_dropped_outputs_take_what_only_they_needed():
+    g = new_graph()
+    x = x_input(g, (3,))
+    g.outputs["output:0"] = g.add("exp", [x], name="prediction").name
+    g.outputs["loss"] = g.add("reduce_sum", [x], {"axes": 1}, name="loss").name
+    stages, _ = run_passes(g, [DeadCodeElimination(drop_outputs=("output:",))])
+    kept = stages.final()
+    assert set(kept.outputs) == {"loss"}
+    assert "prediction" not in kept and "loss" in kept
