@@ -26,6 +26,7 @@ from compiler import config
 from compiler.codegen import generate
 from compiler.kernels.loader import compile_recovering, load_source
 from compiler.ops.registry import Alias, get_op
+from compiler.passes.memory_plan import layout
 from compiler.plan import Slot, pack_rows
 from compiler.types import TensorType
 
@@ -138,6 +139,7 @@ class Program:
         self.generated = generate(graph, name)
         self.source = self.generated.source
         self._fn = None
+        self._layout = None          # (rows, {buffer: offset}, size) of the memory plan
         self.capacity = 0
         self.plan = None
         self._linked_version = -1
@@ -238,18 +240,18 @@ class Program:
     def _scratch_offsets(self):
         """``({value: offset in scratch}, scratch size)`` for the current capacity.
 
-        With a memory plan (``compiler.passes.memory_plan``) batched offsets are
-        per-sample units times the capacity rounded up to ``ALIGN``; without
-        one, every value gets its own buffer in schedule order.
+        With a memory plan (``compiler.passes.memory_plan``) the offsets are its
+        layout for the capacity rounded up to ``ALIGN``; without one, every
+        value gets its own buffer in schedule order.
         """
         graph = self.graph
         memory = graph.meta.get("memory")
         if memory is not None:
             rows = _aligned(self.capacity)
-            fixed_base = _aligned(memory["batched_size"] * rows)
-            offsets = {name: off * rows for name, off in memory["batched"].items()}
-            offsets.update({name: fixed_base + off for name, off in memory["fixed"].items()})
-            return offsets, fixed_base + memory["fixed_size"]
+            if self._layout is None or self._layout[0] != rows:
+                self._layout = (rows,) + layout(memory, rows)
+            _, where, size = self._layout
+            return {name: where[buf] for name, buf in memory["values"].items()}, size
         offsets, size = {}, 0
         for name in graph.execution_order():
             op = graph.op_of(name)

@@ -18,3 +18,13 @@ JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath=FASTMATH)
 def dim(e, n):
     """Decode a plan extent: literal when >= 0, else ``-e`` rows per batch element."""
     return e if e >= 0 else -e * n
+
+
+@njit(inline="always")
+def view(A, offset, size):
+    """The 1-D view ``A[offset:offset + size]``, indexed from 0 by the loop counter.
+
+    Kernels index views rather than ``A[offset + i]``: Numba checks every
+    signed arena index for wrap-around, and that check keeps loops scalar.
+    """
+    return A[offset:offset + size]

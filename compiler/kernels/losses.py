@@ -2,27 +2,34 @@
 
 Rows: ``[out, z, y, lo, hi, outer, C, from_logits]`` for the loss and
 ``[out, d, z, y, lo, hi, outer, C, from_logits]`` for the gradient. Each row of
-``C`` logits is handled in float64 registers: a max, one pass of exponentials,
-then the loss or the gradient, so nothing of size ``C`` is stored besides the
-result.
+``C`` logits is handled in float64: a max, one pass of exponentials into a
+row-sized buffer (allocated once per call), then the loss or the gradient.
 """
 
 import numpy as np
 from numba import njit
 
-from compiler.kernels.common import JIT, dim
+from compiler.kernels.common import JIT, dim, view
 
 
 @njit(**JIT)
-def _max_and_exp_sum(A, start, length):
-    """The row's maximum and the sum of ``exp(x - max)``, in float64."""
+def _softmax_row(z, s):
+    """``s`` = softmax of the logits row ``z`` in float64; returns the row max and exp-sum.
+
+    One exponential per element: the kernels below read ``s`` again rather
+    than recomputing it (scalar ``exp`` is most of their cost).
+    """
     top = -np.inf
-    for c in range(length):
-        v = A[start + c] * 1.0
+    for c in range(z.shape[0]):
+        v = z[c] * 1.0
         top = v if v > top else top
     total = 0.0
-    for c in range(length):
-        total += np.exp(A[start + c] - top)
+    for c in range(z.shape[0]):
+        e = np.exp(z[c] - top)
+        s[c] = e
+        total += e
+    for c in range(z.shape[0]):
+        s[c] = s[c] / total
     return top, total
 
 
@@ -32,23 +39,26 @@ def softmax_xent(A, plan, q, n):
     lo, hi = A[plan[q, 3]] * 1.0, A[plan[q, 4]] * 1.0
     outer, c_len = dim(plan[q, 5], n), dim(plan[q, 6], n)
     logits = plan[q, 7] == 1
+    s = np.empty(c_len)
+    out = view(A, o, outer)
     for i in range(outer):
-        base = i * c_len
-        top, total = _max_and_exp_sum(A, z + base, c_len)
+        zr, yr = view(A, z + i * c_len, c_len), view(A, y + i * c_len, c_len)
+        top, total = _softmax_row(zr, s)
         loss = 0.0
         if logits:
             lse = top + np.log(total)
             for c in range(c_len):
-                loss += A[y + base + c] * (lse - A[z + base + c])
+                loss += yr[c] * (lse - zr[c])
         else:
             norm = 0.0
             for c in range(c_len):
-                norm += np.exp(A[z + base + c] - top) / total
+                norm += s[c]
             for c in range(c_len):
-                p = np.exp(A[z + base + c] - top) / total / norm
-                p = lo if p < lo else (hi if p > hi else p)
-                loss -= A[y + base + c] * np.log(p)
-        A[o + i] = loss
+                if yr[c] != 0.0:  # a zero target adds 0 * log(p) = 0: skip the log
+                    p = s[c] / norm
+                    p = lo if p < lo else (hi if p > hi else p)
+                    loss -= yr[c] * np.log(p)
+        out[i] = loss
 
 
 @njit(**JIT)
@@ -57,39 +67,37 @@ def softmax_xent_grad(A, plan, q, n):
     lo, hi = A[plan[q, 4]] * 1.0, A[plan[q, 5]] * 1.0
     outer, c_len = dim(plan[q, 6], n), dim(plan[q, 7], n)
     logits = plan[q, 8] == 1
+    s, g = np.empty(c_len), np.empty(c_len)
+    dr = view(A, d, outer)
     for i in range(outer):
-        base = i * c_len
-        top, total = _max_and_exp_sum(A, z + base, c_len)
-        scale = A[d + i] * 1.0
+        zr, yr = view(A, z + i * c_len, c_len), view(A, y + i * c_len, c_len)
+        out = view(A, o + i * c_len, c_len)
+        _softmax_row(zr, s)
+        scale = dr[i] * 1.0
         if logits:
             ysum = 0.0
             for c in range(c_len):
-                ysum += A[y + base + c]
+                ysum += yr[c]
             for c in range(c_len):
-                s = np.exp(A[z + base + c] - top) / total
-                A[o + base + c] = scale * (s * ysum - A[y + base + c])
+                out[c] = scale * (s[c] * ysum - yr[c])
             continue
         # p = s / r clipped; g = dL/dp; back through p = s / r, then through softmax
         r = 0.0
         for c in range(c_len):
-            r += np.exp(A[z + base + c] - top) / total
+            r += s[c]
         gs = 0.0
         for c in range(c_len):
-            s = np.exp(A[z + base + c] - top) / total
-            p = s / r
+            p = s[c] / r
             mask = 1.0 if (p > lo and p < hi) else (0.5 if (p == lo or p == hi) else 0.0)
             pc = lo if p < lo else (hi if p > hi else p)
-            g = -scale * A[y + base + c] / pc * mask
-            gs += g * s
+            gc = 0.0 if (yr[c] == 0.0 and pc > 0.0) else -scale * yr[c] / pc * mask
+            g[c] = gc
+            gs += gc * s[c]
+        shift = gs / (r * r)
         dss = 0.0
         for c in range(c_len):
-            s = np.exp(A[z + base + c] - top) / total
-            p = s / r
-            mask = 1.0 if (p > lo and p < hi) else (0.5 if (p == lo or p == hi) else 0.0)
-            pc = lo if p < lo else (hi if p > hi else p)
-            ds = (-scale * A[y + base + c] / pc * mask) / r - gs / (r * r)
-            A[o + base + c] = ds
-            dss += ds * s
+            ds = g[c] / r - shift
+            out[c] = ds
+            dss += ds * s[c]
         for c in range(c_len):
-            s = np.exp(A[z + base + c] - top) / total
-            A[o + base + c] = s * (A[o + base + c] - dss)
+            out[c] = s[c] * (out[c] - dss)

@@ -2,7 +2,7 @@
 
 from numba import njit
 
-from compiler.kernels.common import JIT, dim
+from compiler.kernels.common import JIT, dim, view
 
 
 @njit(**JIT)
@@ -11,8 +11,9 @@ def copy(A, plan, q, n):
     dst, src, size = plan[q, 0], plan[q, 1], dim(plan[q, 2], n)
     if dst == src:
         return
+    to, source = view(A, dst, size), view(A, src, size)
     for i in range(size):
-        A[dst + i] = A[src + i]
+        to[i] = source[i]
 
 
 @njit(**JIT)
@@ -25,7 +26,7 @@ def batch_size(A, plan, q, n):
 def gather_rows(A, offset, width, X, order, pos, n):
     """Copy rows ``order[pos:pos + n]`` of the 2-D data ``X`` into the arena at ``offset``."""
     for r in range(n):
-        src = order[pos + r]
-        base = offset + r * width
+        row = X[order[pos + r]]
+        to = view(A, offset + r * width, width)
         for c in range(width):
-            A[base + c] = X[src, c]
+            to[c] = row[c]

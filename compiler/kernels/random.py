@@ -12,14 +12,15 @@ NumPy's global generator, gives the same numbers when both are seeded alike).
 import numpy as np
 from numba import njit
 
-from compiler.kernels.common import JIT, dim
+from compiler.kernels.common import JIT, dim, view
 
 
 @njit(**JIT)
 def random_uniform(A, plan, q, n):
-    o, size = plan[q, 0], dim(plan[q, 1], n)
+    size = dim(plan[q, 1], n)
+    out = view(A, plan[q, 0], size)
     for i in range(size):
-        A[o + i] = np.random.random()
+        out[i] = np.random.random()
 
 
 @njit(cache=True)

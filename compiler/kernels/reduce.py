@@ -10,7 +10,7 @@ mean]`` repeats ``a`` along the middle axis (divided by R when ``mean``).
 import numpy as np
 from numba import njit
 
-from compiler.kernels.common import JIT, dim
+from compiler.kernels.common import JIT, dim, view
 
 
 @njit(**JIT)
@@ -18,39 +18,40 @@ def reduce(A, plan, q, n):
     o, a = plan[q, 0], plan[q, 1]
     outer, r_len, inner = dim(plan[q, 2], n), dim(plan[q, 3], n), dim(plan[q, 4], n)
     kind = plan[q, 5]
+    src = view(A, a, outer * r_len * inner)
     for i in range(outer):
-        ob = o + i * inner
-        ib = a + i * r_len * inner
+        out = view(A, o + i * inner, inner)
+        ib = i * r_len * inner
         if inner == 1:
             if kind == 2:
                 best = -np.inf
                 for r in range(r_len):
-                    v = A[ib + r]
+                    v = src[ib + r]
                     best = v if v > best else best
-                A[ob] = best
+                out[0] = best
             else:
                 acc = 0.0
                 for r in range(r_len):
-                    acc += A[ib + r]
+                    acc += src[ib + r]
                 if kind == 1:
                     acc = acc / r_len
-                A[ob] = acc
+                out[0] = acc
             continue
         for j in range(inner):
-            A[ob + j] = -np.inf if kind == 2 else 0.0
+            out[j] = -np.inf if kind == 2 else 0.0
         for r in range(r_len):
-            rb = ib + r * inner
+            row = view(src, ib + r * inner, inner)
             if kind == 2:
                 for j in range(inner):
-                    v = A[rb + j]
-                    A[ob + j] = v if v > A[ob + j] else A[ob + j]
+                    v = row[j]
+                    out[j] = v if v > out[j] else out[j]
             else:
                 for j in range(inner):
-                    A[ob + j] += A[rb + j]
+                    out[j] += row[j]
         if kind == 1 and r_len > 0:
             scale = 1.0 / r_len
             for j in range(inner):
-                A[ob + j] = A[ob + j] * scale
+                out[j] = out[j] * scale
 
 
 @njit(**JIT)
@@ -59,8 +60,8 @@ def broadcast_axes(A, plan, q, n):
     outer, r_len, inner = dim(plan[q, 2], n), dim(plan[q, 3], n), dim(plan[q, 4], n)
     scale = 1.0 / r_len if plan[q, 5] == 1 and r_len > 0 else 1.0
     for i in range(outer):
-        src = a + i * inner
+        src = view(A, a + i * inner, inner)
         for r in range(r_len):
-            dst = o + (i * r_len + r) * inner
+            dst = view(A, o + (i * r_len + r) * inner, inner)
             for j in range(inner):
-                A[dst + j] = A[src + j] * scale
+                dst[j] = src[j] * scale

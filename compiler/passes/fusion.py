@@ -13,7 +13,8 @@ learning-rate correction.
 An op joins the group of one of its operands when the shapes agree and the
 merge keeps the graph of groups acyclic (no operand of the op may depend on
 the group through an op outside it). The pass then reorders the schedule so
-that each group's ops are contiguous, in a topological order of the groups.
+that each group's ops are contiguous, in a topological order of the groups
+that keeps the scheduled order where it can.
 
 Records ``graph.meta["fusion"]``: ``{group: {"ops", "inputs", "outputs",
 "shape"}}``; member nodes get the attribute ``group`` (shown in listings) and
@@ -23,6 +24,7 @@ values used only inside their group ``fused_internal`` (they get no buffer).
 import networkx as nx
 
 from compiler.ops.registry import Binary, Map, get_op
+from compiler.passes.schedule import anti_dependencies
 
 #: Most operands plus outputs a group may have (plan rows are 16 wide, 2 used).
 MAX_PORTS = 14
@@ -164,22 +166,31 @@ class Fusion:
 
     @staticmethod
     def _contiguous_order(graph, group_of):
-        """A topological order in which each group's ops run back to back."""
+        """A topological order in which each group's ops run back to back.
+
+        Units (groups and single ops) keep the schedule's order, placed by
+        their first op, and the schedule's anti-dependencies (readers of a
+        weight before its in-place replacement) where the groups allow it.
+        """
         contracted = nx.DiGraph()
-        seq = {}
-        for name in graph.execution_order():
+        first = {}
+        for i, name in enumerate(graph.execution_order()):
             unit = group_of.get(name, name)
             contracted.add_node(unit)
-            seq.setdefault(unit, graph.node(name)["seq"])
+            first.setdefault(unit, i)
         for src, dst in graph.nx.edges():
             a, b = group_of.get(src, src), group_of.get(dst, dst)
             if a != b:
+                contracted.add_edge(a, b)
+        for reader, value in anti_dependencies(graph):
+            a, b = group_of.get(reader, reader), group_of.get(value, value)
+            if a != b and not nx.has_path(contracted, b, a):
                 contracted.add_edge(a, b)
         order = []
         by_group = {}
         for name in graph.execution_order():
             if name in group_of:
                 by_group.setdefault(group_of[name], []).append(name)
-        for unit in nx.lexicographical_topological_sort(contracted, key=lambda u: seq[u]):
+        for unit in nx.lexicographical_topological_sort(contracted, key=lambda u: first[u]):
             order.extend(by_group.get(unit, [unit]))
         return order

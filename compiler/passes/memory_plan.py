@@ -1,15 +1,14 @@
-"""Memory planning: give every scratch value an offset so that buffers are reused.
+"""Memory planning: decide which values share buffers, and when each buffer lives.
 
 Runs last, on the scheduled graph. For every value that lives in scratch (not a
 ``param``, ``state`` or ``const``) it computes the interval of schedule steps
-during which the value is live, then packs the intervals into two regions
-with best-fit offsets:
-
-- the *batched* region holds values with a batch dimension; sizes and offsets
-  are counted in elements per sample, and the runtime multiplies them by the
-  padded batch capacity, so one plan serves every capacity;
-- the *fixed* region holds values without one (gradients of weights, losses),
-  in elements.
+during which the value is live. Intervals that never overlap in time share
+memory: ``layout`` packs them best-fit into one region for a given batch
+capacity (batched buffers scale with it, weight gradients and losses do not),
+so a weight gradient made late in the step reuses activations that died
+before it. The runtime asks for a layout whenever its capacity changes; the
+listing shows offsets for the capacity the pass was given (32 rows unless
+told), as ``@offset in %buffer``.
 
 Two kinds of reuse go beyond disjoint lifetimes:
 
@@ -22,8 +21,9 @@ Two kinds of reuse go beyond disjoint lifetimes:
 
 Reshapes share their operand's buffer, extending its lifetime. Program inputs
 are live from the start and outputs until the end. The plan is recorded in
-``graph.meta["memory"]`` and, per value, in the node attribute ``mem`` that
-IR listings show.
+``graph.meta["memory"]`` (``buffers``: lifetime and size of each value's own
+buffer; ``owner``: whose memory it uses; ``values``: the buffer each value
+lives in; ``inplace``) and, per value, in the node attribute ``mem``.
 """
 
 from compiler.ops.registry import Alias, Binary, Map, get_op
@@ -32,51 +32,11 @@ PERSISTENT = ("param", "state", "const")
 ALIGN = 16
 
 
-class _Blocks:
-    """Best-fit allocation of ``[offset, offset + size)`` blocks in one region."""
-
-    def __init__(self, align):
-        self.align = align
-        self.free = []          # sorted (offset, size)
-        self.top = 0
-        self.high = 0           # the most the region ever needed
-
-    def _round(self, size):
-        return (size + self.align - 1) // self.align * self.align
-
-    def alloc(self, size):
-        size = self._round(max(size, 1))
-        fits = [(s, o) for o, s in self.free if s >= size]
-        if fits:
-            s, o = min(fits)
-            self.free.remove((o, s))
-            if s > size:
-                self.free.append((o + size, s - size))
-                self.free.sort()
-            return o
-        offset = self.top
-        self.top += size
-        self.high = max(self.high, self.top)
-        return offset
-
-    def release(self, offset, size):
-        size = self._round(max(size, 1))
-        self.free.append((offset, size))
-        self.free.sort()
-        merged = []
-        for o, s in self.free:
-            if merged and merged[-1][0] + merged[-1][1] == o:
-                merged[-1] = (merged[-1][0], merged[-1][1] + s)
-            else:
-                merged.append((o, s))
-        self.free = merged
-        if merged and merged[-1][0] + merged[-1][1] == self.top:
-            self.top = merged[-1][0]
-            self.free.pop()
-
-
 class MemoryPlan:
     name = "memory_plan"
+
+    def __init__(self, capacity=32):
+        self.capacity = capacity
 
     def __call__(self, graph) -> bool:
         order = graph.execution_order()
@@ -129,64 +89,42 @@ class MemoryPlan:
             end.pop(root[value], None)
             start.pop(root[value], None)
 
-        # 4. allocation step by step, freeing buffers after their last use
-        # batched offsets are multiplied by a capacity rounded up to ALIGN, which
-        # aligns them already; only the fixed region needs rounding
-        regions = {"batched": _Blocks(1), "fixed": _Blocks(ALIGN)}
-        placed = {}            # buffer -> (region, offset, size)
-        expiring = {}          # step -> buffers whose last use is that step
-        for buf, last in end.items():
-            expiring.setdefault(last, []).append(buf)
+        # 4. sharing, step by step: an elementwise op may take over a dying operand's buffer
         pinned = {root[v] for v in inplace.values()}
-        for buf in sorted((b for b in start if start[b] == -1), key=step.get):
-            placed[buf] = self._place(graph, buf, regions)
-
+        owner = {buf: buf for buf in start if start[buf] == -1}
         for i, unit in enumerate(units):
             reads = [o for name in unit for o in graph.operands(name) if o not in unit]
             for name in unit:
                 buf = root.get(name)
-                if buf is None or buf != name or buf in placed or buf in pinned:
+                if buf is None or buf != name or buf in owner or buf in pinned:
                     continue
-                reuse = self._reusable_operand(graph, name, reads, root, end, i, placed,
-                                               pinned)
+                reuse = self._reusable_operand(graph, name, reads, root, end, i, owner, pinned)
+                owner[buf] = buf if reuse is None else owner[reuse]
                 if reuse is not None:
-                    placed[buf] = placed[reuse]
-                    expiring[i].remove(reuse)
                     reads = [r for r in reads if root.get(r) != reuse]
-                else:
-                    placed[buf] = self._place(graph, buf, regions)
-            for dead in expiring.get(i, []):
-                region, offset, size = placed[dead]
-                regions[region].release(offset, size)
 
-        # 5. record the plan
-        memory = {"batched": {}, "fixed": {}, "inplace": dict(inplace),
-                  "batched_size": regions["batched"].high, "fixed_size": regions["fixed"].high}
+        # 5. record the plan; offsets come from ``layout`` for each capacity
+        buffers = {}
+        for buf in owner:
+            vtype = graph.type_of(buf)
+            per_sample, fixed = (vtype.sample_size, 0) if vtype.batched else (0, vtype.numel(1))
+            buffers[buf] = [start[buf], end[buf], per_sample, fixed]
+        memory = {"inplace": dict(inplace), "buffers": buffers, "owner": owner,
+                  "values": {name: owner[root[name]] for name in order
+                             if name in root and root[name] in owner},
+                  "capacity": self.capacity}
+        offsets, size = layout(memory, self.capacity)
         replaced = {v: t for t, v in inplace.items()}
         for name in order:
             if name in root and root[name] in replaced:
                 graph.node(name)["mem"] = f"in place of %{replaced[root[name]]}"
-                continue
-            if name not in root:
-                continue
-            region, offset, size = placed[root[name]]
-            memory[region][name] = offset
-            unit = "*B" if region == "batched" else ""
-            graph.node(name)["mem"] = f"{region} @{offset}{unit}, {size}{unit} elems"
-        memory["naive_batched"] = sum(graph.type_of(b).sample_size for b in placed
-                                      if graph.type_of(b).batched)
-        memory["naive_fixed"] = sum(graph.type_of(b).numel(1) for b in placed
-                                    if not graph.type_of(b).batched)
-        memory["peak"] = self._peak(graph, start, end, end_step)
+            elif name in memory["values"]:
+                buf = memory["values"][name]
+                _, _, per_sample, fixed = buffers[buf]
+                extent = f"{per_sample}*B" if per_sample else f"{fixed}"
+                graph.node(name)["mem"] = f"@{offsets[buf]} in %{buf}, {extent} elems"
         graph.meta["memory"] = memory
         return True
-
-    @staticmethod
-    def _place(graph, buf, regions):
-        vtype = graph.type_of(buf)
-        region = "batched" if vtype.batched else "fixed"
-        size = vtype.sample_size if vtype.batched else vtype.numel(1)
-        return region, regions[region].alloc(size), size
 
     @staticmethod
     def _elementwise(graph, name):
@@ -228,18 +166,72 @@ class MemoryPlan:
             taken.add(value)
         return found
 
-    @staticmethod
-    def _peak(graph, start, end, end_step):
-        """The largest total size (batched per sample, fixed) of buffers live at once."""
-        best = (0, 0)
-        for i in range(-1, end_step + 1):
-            live_b = live_f = 0
-            for buf in start:
-                if start[buf] <= i <= end[buf]:
-                    vtype = graph.type_of(buf)
-                    if vtype.batched:
-                        live_b += vtype.sample_size
-                    else:
-                        live_f += vtype.numel(1)
-            best = max(best, (live_b, live_f))
-        return best
+
+def layout(memory, rows):
+    """``({buffer: offset}, size)``: the scratch layout of a plan for ``rows`` batch rows.
+
+    Greedy by size: the largest buffer first, each at the lowest offset where
+    it overlaps no already placed buffer that is live at the same time (time
+    intervals include both ends, since an op's output must not overlap its
+    operands). Placing in time order instead leaves holes that a large
+    weight gradient made late in the step cannot use; by size, it goes where
+    activations that died before it were. The layout depends on the
+    capacity, which is why the plan records lifetimes and the runtime asks
+    for a layout whenever the capacity changes.
+    """
+    spans = {}
+    for buf, own in memory["owner"].items():
+        first, last, per_sample, fixed = memory["buffers"][buf]
+        lo, hi, _ = spans.get(own, (first, last, 0))
+        size = per_sample * rows + fixed
+        spans[own] = (min(lo, first), max(hi, last), (size + ALIGN - 1) // ALIGN * ALIGN)
+    placed, offsets = [], {}
+    for own in sorted(spans, key=lambda b: (-spans[b][2], spans[b][0], b)):
+        first, last, size = spans[own]
+        busy = sorted((o, o + z) for o, z, f, t in placed if f <= last and first <= t)
+        offset = 0
+        for lo, hi in busy:
+            if offset + size <= lo:
+                break
+            offset = max(offset, hi)
+        offsets[own] = offset
+        placed.append((offset, size, first, last))
+    return offsets, max([o + z for o, z, _, _ in placed] or [0])
+
+
+def sizes(memory, rows):
+    """``(naive, peak)`` in elements for ``rows``: one buffer per value, and most live at once.
+
+    ``peak`` counts an op's output apart from an operand it overwrites, so it
+    is what any plan without such sharing would need at least.
+    """
+    items = [(s, e, p * rows + f) for s, e, p, f in memory["buffers"].values()]
+    naive = sum(size for _, _, size in items)
+    steps = {s for s, _, _ in items} | {e for _, e, _ in items}
+    peak = max([sum(size for s, e, size in items if s <= i <= e) for i in steps] or [0])
+    return naive, peak
+
+
+def storage(graph, name):
+    """A key naming the storage ``name`` occupies once linked: equal keys, same elements.
+
+    It follows how the runtime places values (``compiler.runtime``): persistent
+    values live in their own slot, an in-place replacement in its target's
+    slot, planned values at their region offset, and an alias (a reshape) in
+    its operand's storage. Kernel generators use it to see that an output is
+    written over one of its inputs, which they then load and store through one
+    view, the pattern the loop vectorizer can prove safe.
+    """
+    memory = graph.meta.get("memory", {})
+    replaced = {value: target for target, value in memory.get("inplace", {}).items()}
+    while True:
+        op = graph.op_of(name)
+        if op in PERSISTENT:
+            return ("slot", name)
+        if name in replaced:
+            return ("slot", replaced[name])
+        if name in memory.get("values", {}):
+            return ("buffer", memory["values"][name])
+        if not isinstance(get_op(op).kernel, Alias):
+            return ("value", name)
+        name = graph.operands(name)[0]

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from compiler.runtime import Arena
+from compiler.passes.memory_plan import layout, sizes
 from compiler.runtime import _aligned as _padded
 from graphkeras import metrics as metrics_module
 from graphkeras.callbacks import CallbackList
@@ -541,13 +542,10 @@ class Trainer(EpochRunner):
         memory = built.graph.meta["memory"]
         rows = _padded(max(built.capacity, 1))
         itemsize = self._arena.dtype.itemsize
-
-        def size(batched, fixed):
-            return int((batched * rows + fixed) * itemsize)
-
-        return {"arena": size(memory["batched_size"], memory["fixed_size"]),
-                "naive": size(memory["naive_batched"], memory["naive_fixed"]),
-                "peak_live": size(*memory["peak"]), "capacity": rows}
+        arena = layout(memory, rows)[1]
+        naive, peak = sizes(memory, rows)
+        return {"arena": int(arena * itemsize), "naive": int(naive * itemsize),
+                "peak_live": int(peak * itemsize), "capacity": rows}
 
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
         """Print a table of the layers, their output shapes and parameter counts."""

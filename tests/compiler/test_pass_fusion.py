@@ -1,5 +1,7 @@
 """Fusion: which ops share a loop, that groups stay legal, and that results do not change."""
 
+import re
+
 import numpy as np
 
 import graphkeras
@@ -89,3 +91,18 @@ def test_each_adam_update_is_one_loop_and_steps_match_the_interpreter(rng):
     for p, v in zip(graph.sources("param"), model.weights):
         np.testing.assert_allclose(v.numpy(), updates[graph.attrs_of(p)["key"]], rtol=1e-5,
                                    atol=1e-6)
+
+
+def test_outputs_written_in_place_store_through_the_input_view():
+    """Slots updated in place are loaded and stored through one view (so LLVM vectorizes)."""
+    from compiler.kernels import fused
+    model = graphkeras.Sequential([Input(shape=(6,)), Dense(8, activation="relu"),
+                                   Dense(3, activation="softmax")])
+    model.compile(optimizer=Adam(0.01), loss="categorical_crossentropy")
+    source = model.get_source("train")
+    names = sorted(set(re.findall(r"\b(fused_[0-9a-f]{16}_float32)\b", source)))
+    adam = [fused.source_of(n) for n in names if fused.source_of(n).count("[i] = ") == 3]
+    assert adam, "an Adam update group with three outputs"
+    for text in adam:
+        assert "_view(A, plan[q, 2]" not in text, "no separate view for in-place outputs"
+        assert re.search(r"t\d+\[i\] = v\d+", text)

@@ -48,3 +48,39 @@ def test_reports_whether_the_order_changed():
     g.order = list(reversed(g.order))
     assert Schedule()(g) is True
     assert g.order[0] == "x0"
+
+
+def _mlp_train_graph():
+    import graphkeras
+    from graphkeras.layers import Dense, Dropout, Input
+    model = graphkeras.Sequential([Input(shape=(20,)), Dense(16, activation="relu"),
+                                   Dropout(0.2), Dense(16, activation="relu"),
+                                   Dense(4, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model.get_ir("train", "schedule")
+
+
+def test_every_reader_of_a_weight_runs_before_its_replacement():
+    g = _mlp_train_graph()
+    position = {n: i for i, n in enumerate(g.order)}
+    for src, dst in g.nx.edges():
+        assert position[src] < position[dst]
+    for target, value in g.updates.items():
+        for reader in g.users(target):
+            assert position[reader] <= position[value], (target, reader)
+
+
+def test_each_update_runs_before_the_next_layer_down_makes_its_gradient():
+    """A weight's gradient buffer is free before the gradients of the layers below exist."""
+    import networkx as nx
+    g = _mlp_train_graph()
+    position = {n: i for i, n in enumerate(g.order)}
+    kernels = [p for p in g.sources("param") if "kernel" in p]
+    gradient = {}
+    for p in kernels:
+        made = [n for n in nx.ancestors(g.nx, g.updates[p])
+                if g.op_of(n) == "matmul" and g.type_of(n).shape == g.type_of(p).shape]
+        (gradient[p],) = made
+    assert len(kernels) == 3
+    for upper, lower in zip(kernels[1:], kernels[:-1]):
+        assert position[g.updates[upper]] < position[gradient[lower]], (upper, lower)
