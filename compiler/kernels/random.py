@@ -1,12 +1,18 @@
 """Random numbers inside compiled programs, and how to seed them from Python.
 
-Numba keeps its own Mersenne Twister state for ``np.random`` in compiled code,
-separate from NumPy's: ``np.random.seed`` called from Python does not reach it.
-``seed(value)`` seeds it from inside Numba, after which the draws follow
-NumPy's legacy stream for the same seed (so the interpreter, which draws from
-NumPy's global generator, gives the same numbers when both are seeded alike).
-
 ``random_uniform`` row: ``[out, size]``: ``size`` draws from U[0, 1).
+
+Each call takes two draws from Numba's Mersenne Twister (its own state for
+``np.random`` in compiled code, separate from NumPy's) as a 64-bit key, and
+element ``i`` is a hash of ``(key, i)``: a Weyl step (``i`` times the golden
+ratio in 32 bits, plus the key) through MurmurHash3's 32-bit finalizer, whose
+top 24 bits make a float in [0, 1). Drawing straight from the Twister costs
+about 4.5 ns per element and stays scalar; the hash is a few integer
+operations per element that vectorize, so a dropout mask no longer costs a
+tenth of a training step. ``compiler.ops.random`` computes the same numbers
+in NumPy from NumPy's legacy generator, whose stream is the Twister's for
+the same seed, so compiled and interpreted programs agree when seeded alike
+(``seed``).
 """
 
 import numpy as np
@@ -14,13 +20,45 @@ from numba import njit
 
 from compiler.kernels.common import JIT, dim, view
 
+WEYL = 0x9E3779B9
+MIX1, MIX2 = 0x85EBCA6B, 0xC2B2AE35
+LOW32 = 0xFFFFFFFF
+
+
+@njit(**JIT)
+def _key():
+    """A 64-bit key, as two 32-bit halves, from two draws of the Twister."""
+    return (np.uint64(np.random.random() * 4294967296.0),
+            np.uint64(np.random.random() * 4294967296.0))
+
 
 @njit(**JIT)
 def random_uniform(A, plan, q, n):
     size = dim(plan[q, 1], n)
     out = view(A, plan[q, 0], size)
+    k0, k1 = _key()
     for i in range(size):
-        out[i] = np.random.random()
+        h = ((np.uint64(i) * np.uint64(WEYL) + k0) & np.uint64(LOW32)) ^ k1
+        h ^= h >> np.uint64(16)
+        h = (h * np.uint64(MIX1)) & np.uint64(LOW32)
+        h ^= h >> np.uint64(13)
+        h = (h * np.uint64(MIX2)) & np.uint64(LOW32)
+        h ^= h >> np.uint64(16)
+        out[i] = np.float64(h >> np.uint64(8)) * 5.9604644775390625e-08
+
+
+def uniform_like_numpy(size):
+    """The draws ``random_uniform`` makes for ``size`` elements, from NumPy's legacy generator."""
+    k0 = np.uint64(np.random.random() * 4294967296.0)
+    k1 = np.uint64(np.random.random() * 4294967296.0)
+    low = np.uint64(LOW32)
+    h = ((np.arange(size, dtype=np.uint64) * np.uint64(WEYL) + k0) & low) ^ k1
+    h ^= h >> np.uint64(16)
+    h = (h * np.uint64(MIX1)) & low
+    h ^= h >> np.uint64(13)
+    h = (h * np.uint64(MIX2)) & low
+    h ^= h >> np.uint64(16)
+    return (h >> np.uint64(8)).astype(np.float64) * 5.9604644775390625e-08
 
 
 @njit(cache=True)
