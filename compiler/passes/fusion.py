@@ -49,6 +49,7 @@ class Fusion:
 
     def __call__(self, graph) -> bool:
         order = graph.execution_order()
+        self._position = {name: i for i, name in enumerate(order)}
         group_of = {}
         members = {}
         counter = 0
@@ -112,7 +113,7 @@ class Fusion:
             merged = [op for g in option for op in members[g]] + [name]
             if self._ports(graph, merged) > MAX_PORTS:
                 continue
-            if self._creates_cycle(graph, set(merged), members, group_of):
+            if self._creates_cycle(graph, set(merged), members, group_of, self._position):
                 continue
             target = option[0]
             for g in option[1:]:
@@ -123,16 +124,25 @@ class Fusion:
         return None
 
     @staticmethod
-    def _creates_cycle(graph, merged, members, group_of):
+    def _creates_cycle(graph, merged, members, group_of, position):
         """Whether running ``merged`` as one unit would need it both before and after
-        some op outside it: a path leaves the unit and comes back to it."""
+        some op outside it: a path leaves the unit and comes back to it.
+
+        ``position`` is a topological order: every edge goes forward in it, so a
+        path that comes back to the unit never passes an op placed after the
+        unit's last op, and the search stops there (without this bound, each
+        check walked everything downstream, quadratic in a deep model).
+        """
+        horizon = max(position[n] for n in merged)
+
         def unit(n):
             return "__merged__" if n in merged else group_of.get(n, n)
 
         def nodes_of(u):
             return members[u] if u in members else [u]
 
-        frontier = [unit(u) for n in merged for u in graph.users(n) if u not in merged]
+        frontier = [unit(u) for n in merged for u in graph.users(n)
+                    if u not in merged and position[u] < horizon]
         seen = set(frontier)
         while frontier:
             current = frontier.pop()
@@ -141,7 +151,7 @@ class Fusion:
                     nxt = unit(user)
                     if nxt == "__merged__":
                         return True
-                    if nxt not in seen:
+                    if nxt not in seen and position[user] < horizon:
                         seen.add(nxt)
                         frontier.append(nxt)
         return False
