@@ -24,7 +24,7 @@ values used only inside their group ``fused_internal`` (they get no buffer).
 import networkx as nx
 
 from compiler.ops.registry import Binary, Map, get_op
-from compiler.passes.schedule import anti_dependencies
+from compiler.passes.schedule import add_acyclic, anti_dependencies
 
 #: Most operands plus outputs a group may have (plan rows are 16 wide, 2 used).
 MAX_PORTS = 14
@@ -192,10 +192,8 @@ class Fusion:
             a, b = group_of.get(src, src), group_of.get(dst, dst)
             if a != b:
                 contracted.add_edge(a, b)
-        for reader, value in anti_dependencies(graph):
-            a, b = group_of.get(reader, reader), group_of.get(value, value)
-            if a != b and not nx.has_path(contracted, b, a):
-                contracted.add_edge(a, b)
+        add_acyclic(contracted, [(group_of.get(r, r), group_of.get(v, v))
+                                 for r, v in anti_dependencies(graph)])
         order = []
         by_group = {}
         for name in graph.execution_order():

@@ -42,6 +42,22 @@ def anti_dependencies(graph):
     return edges
 
 
+def add_acyclic(dag, edges):
+    """Add ``edges`` to ``dag``, leaving out any that would close a cycle.
+
+    All at once when that stays acyclic (the usual case: one check), else one
+    by one with a path check each, so that the cost stays linear in practice.
+    """
+    edges = [(a, b) for a, b in edges if a != b]
+    dag.add_edges_from(edges)
+    if nx.is_directed_acyclic_graph(dag):
+        return
+    dag.remove_edges_from(edges)
+    for a, b in edges:
+        if not nx.has_path(dag, b, a):
+            dag.add_edge(a, b)
+
+
 def _shrinks(graph, name):
     """Whether ``name`` is smaller than its largest scratch operand (a bias gradient, say)."""
     sizes = [graph.type_of(o).numel(2) for o in graph.operands(name)
@@ -62,9 +78,7 @@ class Schedule:
     def _order(graph):
         dag = nx.DiGraph(graph.nx.edges())
         dag.add_nodes_from(graph.nx.nodes)
-        for reader, value in anti_dependencies(graph):
-            if not nx.has_path(dag, value, reader):
-                dag.add_edge(reader, value)
+        add_acyclic(dag, anti_dependencies(graph))
 
         needed = set()
         for value in graph.outputs.values():

@@ -84,3 +84,26 @@ def test_each_update_runs_before_the_next_layer_down_makes_its_gradient():
     assert len(kernels) == 3
     for upper, lower in zip(kernels[1:], kernels[:-1]):
         assert position[g.updates[upper]] < position[gradient[lower]], (upper, lower)
+
+
+def test_anti_dependencies_that_would_form_a_cycle_are_left_out():
+    """Two states that each replace the other from its old value (a swap) cannot both have
+    every reader first; the schedule keeps the data order and as many as it can."""
+    from compiler_testlib import state
+    from compiler.passes.schedule import anti_dependencies
+    g = new_graph()
+    x = x_input(g, (2,))
+    a, b = state(g, "a", (2,)), state(g, "b", (2,))
+    new_a = g.add("exp", [b], name="new_a")
+    new_b = g.add("neg", [a], name="new_b")
+    g.updates[a.name], g.updates[b.name] = new_a.name, new_b.name
+    g.outputs["out"] = g.add("mul", [a, x], name="out").name
+    assert len(anti_dependencies(g)) == 3
+    stages, _ = run_passes(g, [Schedule()])
+    s = stages["schedule"]
+    position = {n: i for i, n in enumerate(s.order)}
+    for src, dst in s.nx.edges():
+        assert position[src] < position[dst]
+    assert position["out"] < position["new_a"]
+    kept = [(r, v) for r, v in anti_dependencies(s) if position[r] < position[v]]
+    assert len(kept) == 2
