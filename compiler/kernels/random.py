@@ -25,6 +25,25 @@ MIX1, MIX2 = 0x85EBCA6B, 0xC2B2AE35
 LOW32 = 0xFFFFFFFF
 
 
+def _hash(index, k0, k1):
+    """Uniform [0, 1) floats from uint64 ``index`` (a scalar or an array) and the key.
+
+    Plain operators only, so NumPy runs it on arrays and Numba compiles it for
+    scalars (``_hash_jit``): one formula for the kernel and its reference.
+    """
+    low = np.uint64(LOW32)
+    h = ((index * np.uint64(WEYL) + k0) & low) ^ k1
+    h = h ^ (h >> np.uint64(16))
+    h = (h * np.uint64(MIX1)) & low
+    h = h ^ (h >> np.uint64(13))
+    h = (h * np.uint64(MIX2)) & low
+    h = h ^ (h >> np.uint64(16))
+    return (h >> np.uint64(8)) * 5.9604644775390625e-08
+
+
+_hash_jit = njit(inline="always", **JIT)(_hash)
+
+
 @njit(**JIT)
 def _key():
     """A 64-bit key, as two 32-bit halves, from two draws of the Twister."""
@@ -38,27 +57,14 @@ def random_uniform(A, plan, q, n):
     out = view(A, plan[q, 0], size)
     k0, k1 = _key()
     for i in range(size):
-        h = ((np.uint64(i) * np.uint64(WEYL) + k0) & np.uint64(LOW32)) ^ k1
-        h ^= h >> np.uint64(16)
-        h = (h * np.uint64(MIX1)) & np.uint64(LOW32)
-        h ^= h >> np.uint64(13)
-        h = (h * np.uint64(MIX2)) & np.uint64(LOW32)
-        h ^= h >> np.uint64(16)
-        out[i] = np.float64(h >> np.uint64(8)) * 5.9604644775390625e-08
+        out[i] = _hash_jit(np.uint64(i), k0, k1)
 
 
 def uniform_like_numpy(size):
     """The draws ``random_uniform`` makes for ``size`` elements, from NumPy's legacy generator."""
     k0 = np.uint64(np.random.random() * 4294967296.0)
     k1 = np.uint64(np.random.random() * 4294967296.0)
-    low = np.uint64(LOW32)
-    h = ((np.arange(size, dtype=np.uint64) * np.uint64(WEYL) + k0) & low) ^ k1
-    h ^= h >> np.uint64(16)
-    h = (h * np.uint64(MIX1)) & low
-    h ^= h >> np.uint64(13)
-    h = (h * np.uint64(MIX2)) & low
-    h ^= h >> np.uint64(16)
-    return (h >> np.uint64(8)).astype(np.float64) * 5.9604644775390625e-08
+    return _hash(np.arange(size, dtype=np.uint64), k0, k1)
 
 
 @njit(cache=True)

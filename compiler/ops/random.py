@@ -5,8 +5,8 @@ activations, batch included); its values are not read. Compiled programs key
 a counter hash with draws from Numba's generator, which
 ``compiler.kernels.random.seed`` seeds; the NumPy reference computes the same
 hash keyed from NumPy's global generator, whose legacy stream is the same for
-the same seed (see ``compiler.kernels.random``). The op has no gradient: its output does not depend on
-its operand's values.
+the same seed (see ``compiler.kernels.random``). The op has no gradient: its
+output does not depend on its operand's values.
 """
 
 import numpy as np
