@@ -26,6 +26,7 @@ from typing import Callable, List, Tuple
 from compiler.errors import InternalCompilerError
 from compiler.kernels import elementwise, fingerprint, fused
 from compiler.ops.registry import Alias, Binary, Library, Map, Source, get_op
+from compiler.passes.memory_plan import storage_keys
 from compiler.plan import Slot, binary_layout, encode_size
 from compiler.types import format_shape, is_float
 
@@ -52,6 +53,7 @@ def generate(graph, program: str) -> Generated:
     lines: List[str] = []
 
     fusion = graph.meta.get("fusion", {})
+    storage = storage_keys(graph) if fusion else {}
     for name in graph.execution_order():
         node = graph.node(name)
         opdef = get_op(node["op"])
@@ -63,7 +65,7 @@ def generate(graph, program: str) -> Generated:
             info = fusion[group]
             lines.append(f"    # {graph.format_node(name).strip()}")
             if name == info["ops"][-1]:
-                kernel, row = fused.build(graph, info, node["type"].dtype)
+                kernel, row = fused.build(graph, info, node["type"].dtype, storage)
                 lines.append(f"    {kernel}(A, plan, np.int64({len(calls)}), n)"
                              f"  # {group}: {len(info['ops'])} ops")
                 calls.append(Call(kernel, group, row))

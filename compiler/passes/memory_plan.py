@@ -130,11 +130,11 @@ class MemoryPlan:
     def _elementwise(graph, name):
         return isinstance(get_op(graph.op_of(name)).kernel, (Map, Binary))
 
-    def _reusable_operand(self, graph, name, reads, root, end, i, placed, pinned):
+    def _reusable_operand(self, graph, name, reads, root, end, i, owner, pinned):
         """A tensor read at this step, dying here, whose buffer ``name`` may overwrite."""
         for operand in reads:
             buf = root.get(operand)
-            if (buf is not None and buf in placed and buf not in pinned and end.get(buf) == i
+            if (buf is not None and buf in owner and buf not in pinned and end.get(buf) == i
                     and root[operand] == operand
                     and graph.type_of(operand) == graph.type_of(name)
                     and self._elementwise(graph, name)):
@@ -212,26 +212,32 @@ def sizes(memory, rows):
     return naive, peak
 
 
-def storage(graph, name):
-    """A key naming the storage ``name`` occupies once linked: equal keys, same elements.
+def storage_keys(graph):
+    """``{value: key}`` naming the storage each value occupies once linked: equal keys, same
+    elements.
 
     It follows how the runtime places values (``compiler.runtime``): persistent
     values live in their own slot, an in-place replacement in its target's
-    slot, planned values at their region offset, and an alias (a reshape) in
-    its operand's storage. Kernel generators use it to see that an output is
+    slot, planned values in their buffer, and an alias (a reshape) in its
+    operand's storage. Kernel generators use it to see that an output is
     written over one of its inputs, which they then load and store through one
-    view, the pattern the loop vectorizer can prove safe.
+    view, the pattern the loop vectorizer can prove safe. Computed once per
+    program (codegen), since a deep model has thousands of values.
     """
     memory = graph.meta.get("memory", {})
     replaced = {value: target for target, value in memory.get("inplace", {}).items()}
-    while True:
+    values = memory.get("values", {})
+    keys = {}
+    for name in graph.execution_order():
         op = graph.op_of(name)
         if op in PERSISTENT:
-            return ("slot", name)
-        if name in replaced:
-            return ("slot", replaced[name])
-        if name in memory.get("values", {}):
-            return ("buffer", memory["values"][name])
-        if not isinstance(get_op(op).kernel, Alias):
-            return ("value", name)
-        name = graph.operands(name)[0]
+            keys[name] = ("slot", name)
+        elif name in replaced:
+            keys[name] = ("slot", replaced[name])
+        elif name in values:
+            keys[name] = ("buffer", values[name])
+        elif isinstance(get_op(op).kernel, Alias):
+            keys[name] = keys.get(graph.operands(name)[0], ("value", name))
+        else:
+            keys[name] = ("value", name)
+    return keys
