@@ -49,7 +49,7 @@ class Fusion:
 
     def __call__(self, graph) -> bool:
         order = graph.execution_order()
-        self._position = {name: i for i, name in enumerate(order)}
+        position = {name: i for i, name in enumerate(order)}
         group_of = {}
         members = {}
         counter = 0
@@ -64,7 +64,7 @@ class Fusion:
                 if g is not None and g not in candidates \
                         and graph.type_of(members[g][0]).shape == shape:
                     candidates.append(g)
-            target = self._join(graph, name, candidates, members, group_of)
+            target = self._join(graph, name, candidates, members, group_of, position)
             if target is None:
                 counter += 1
                 target = f"fused_{counter}"
@@ -101,7 +101,7 @@ class Fusion:
         return all(operand_kind(shape, graph.type_of(o).shape) is not None
                    for o in graph.operands(name))
 
-    def _join(self, graph, name, candidates, members, group_of):
+    def _join(self, graph, name, candidates, members, group_of, position):
         """Put ``name`` in the group(s) of its operands if that is legal; return the group.
 
         All candidate groups together first (so an op that combines two chains,
@@ -113,7 +113,7 @@ class Fusion:
             merged = [op for g in option for op in members[g]] + [name]
             if self._ports(graph, merged) > MAX_PORTS:
                 continue
-            if self._creates_cycle(graph, set(merged), members, group_of, self._position):
+            if self._creates_cycle(graph, set(merged), members, group_of, position):
                 continue
             target = option[0]
             for g in option[1:]:
