@@ -1,36 +1,57 @@
 """Fused softmax cross-entropy and its gradient (see ``compiler.ops.losses``).
 
 Rows: ``[out, z, y, lo, hi, outer, C, from_logits]`` for the loss and
-``[out, d, z, y, lo, hi, outer, C, from_logits]`` for the gradient. Each row of
-``C`` logits is handled in float64: a max, one pass of exponentials into a
-row-sized buffer (allocated once per call), then the loss or the gradient.
+``[out, d, z, y, lo, hi, outer, C, from_logits]`` for the gradient. Both first
+take the softmax of the whole ``(outer, C)`` block (``_softmax_block``: the
+exponentials are ``vmath.exp``, vector code for float32 logits), then finish
+each row in float64: the loss, or the gradient.
 """
 
 import numpy as np
 from numba import njit
 
 from compiler.kernels.common import JIT, dim, view
+from compiler.kernels.vmath import exp
 
 
 @njit(**JIT)
-def _softmax_row(z, s):
-    """``s`` = softmax of the logits row ``z`` in float64; returns the row max and exp-sum.
+def _softmax_block(z, outer, c_len):
+    """Softmax of each of the ``outer`` rows of ``z``: ``(s, top, total)``.
 
-    One exponential per element: the kernels below read ``s`` again rather
-    than recomputing it (scalar ``exp`` is most of their cost).
+    ``s`` holds the probabilities in float64, ``top`` each row's max and
+    ``total`` its sum of ``exp(z - top)``. The exponentials run as one flat
+    loop over the whole block, each element shifted by its row's max: a
+    separate loop per row of ten classes cost four times as much (loop set-up
+    and a scalar tail for every row). The max and the exponentials stay in the
+    logits' dtype, so float32 takes the vectorizable ``vmath.exp``; sums and
+    quotients are float64.
     """
-    top = -np.inf
-    for c in range(z.shape[0]):
-        v = z[c] * 1.0
-        top = v if v > top else top
-    total = 0.0
-    for c in range(z.shape[0]):
-        e = np.exp(z[c] - top)
-        s[c] = e
-        total += e
-    for c in range(z.shape[0]):
-        s[c] = s[c] / total
-    return top, total
+    size = outer * c_len
+    e = np.empty(size, z.dtype)
+    top = np.empty(outer)
+    for i in range(outer):
+        row = i * c_len
+        t = z[row]
+        for c in range(1, c_len):
+            t = z[row + c] if z[row + c] > t else t
+        top[i] = t
+        for c in range(c_len):
+            e[row + c] = t
+
+    for j in range(size):
+        e[j] = exp(z[j] - e[j])
+
+    s = np.empty(size)
+    total = np.empty(outer)
+    for i in range(outer):
+        row = i * c_len
+        acc = 0.0
+        for c in range(c_len):
+            acc += e[row + c]
+        total[i] = acc
+        for c in range(c_len):
+            s[row + c] = e[row + c] / acc
+    return s, top, total
 
 
 @njit(**JIT)
@@ -39,25 +60,27 @@ def softmax_xent(A, plan, q, n):
     lo, hi = A[plan[q, 3]] * 1.0, A[plan[q, 4]] * 1.0
     outer, c_len = dim(plan[q, 5], n), dim(plan[q, 6], n)
     logits = plan[q, 7] == 1
-    s = np.empty(c_len)
+    zb, yb = view(A, z, outer * c_len), view(A, y, outer * c_len)
     out = view(A, o, outer)
+
+    s, top, total = _softmax_block(zb, outer, c_len)
+
     for i in range(outer):
-        zr, yr = view(A, z + i * c_len, c_len), view(A, y + i * c_len, c_len)
-        top, total = _softmax_row(zr, s)
+        row = i * c_len
         loss = 0.0
         if logits:
-            lse = top + np.log(total)
+            lse = top[i] + np.log(total[i])
             for c in range(c_len):
-                loss += yr[c] * (lse - zr[c])
+                loss += yb[row + c] * (lse - zb[row + c])
         else:
             norm = 0.0
             for c in range(c_len):
-                norm += s[c]
+                norm += s[row + c]
             for c in range(c_len):
-                if yr[c] != 0.0:  # a zero target adds 0 * log(p) = 0: skip the log
-                    p = s[c] / norm
+                if yb[row + c] != 0.0:  # a zero target adds 0 * log(p) = 0: skip the log
+                    p = s[row + c] / norm
                     p = lo if p < lo else (hi if p > hi else p)
-                    loss -= yr[c] * np.log(p)
+                    loss -= yb[row + c] * np.log(p)
         out[i] = loss
 
 
@@ -67,37 +90,39 @@ def softmax_xent_grad(A, plan, q, n):
     lo, hi = A[plan[q, 4]] * 1.0, A[plan[q, 5]] * 1.0
     outer, c_len = dim(plan[q, 6], n), dim(plan[q, 7], n)
     logits = plan[q, 8] == 1
-    s, g = np.empty(c_len), np.empty(c_len)
-    dr = view(A, d, outer)
+    zb, yb = view(A, z, outer * c_len), view(A, y, outer * c_len)
+    out, dr = view(A, o, outer * c_len), view(A, d, outer)
+
+    s, top, total = _softmax_block(zb, outer, c_len)
+
+    g = np.empty(c_len)
     for i in range(outer):
-        zr, yr = view(A, z + i * c_len, c_len), view(A, y + i * c_len, c_len)
-        out = view(A, o + i * c_len, c_len)
-        _softmax_row(zr, s)
+        row = i * c_len
         scale = dr[i] * 1.0
         if logits:
             ysum = 0.0
             for c in range(c_len):
-                ysum += yr[c]
+                ysum += yb[row + c]
             for c in range(c_len):
-                out[c] = scale * (s[c] * ysum - yr[c])
+                out[row + c] = scale * (s[row + c] * ysum - yb[row + c])
             continue
         # p = s / r clipped; g = dL/dp; back through p = s / r, then through softmax
         r = 0.0
         for c in range(c_len):
-            r += s[c]
+            r += s[row + c]
         gs = 0.0
         for c in range(c_len):
-            p = s[c] / r
+            p = s[row + c] / r
             mask = 1.0 if (p > lo and p < hi) else (0.5 if (p == lo or p == hi) else 0.0)
             pc = lo if p < lo else (hi if p > hi else p)
-            gc = 0.0 if (yr[c] == 0.0 and pc > 0.0) else -scale * yr[c] / pc * mask
+            yc = yb[row + c] * 1.0
+            gc = 0.0 if (yc == 0.0 and pc > 0.0) else -scale * yc / pc * mask
             g[c] = gc
-            gs += gc * s[c]
+            gs += gc * s[row + c]
         shift = gs / (r * r)
         dss = 0.0
         for c in range(c_len):
-            ds = g[c] / r - shift
-            out[c] = ds
-            dss += ds * s[c]
+            g[c] = g[c] / r - shift
+            dss += g[c] * s[row + c]
         for c in range(c_len):
-            out[c] = s[c] * (out[c] - dss)
+            out[row + c] = s[row + c] * (g[c] - dss)

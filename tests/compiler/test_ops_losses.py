@@ -77,6 +77,28 @@ def test_kernels_match_numpy_at_several_batch_sizes(dtype, from_logits, rng):
     assert program.function is fn
 
 
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_float32_kernels_with_underflowing_exponentials_and_soft_targets(from_logits, rng):
+    """Logits 200 apart: most exponentials fall below float32's range (``vmath.exp`` gives 0)."""
+    g = _graph("float32", 5, 7, from_logits)
+    Schedule()(g)
+    w = (40 * rng.normal(size=(5, 7))).astype("float32")
+    program = Program("train", g, Arena("float32"), {"w": (w, None)})
+    program.ensure_capacity(9)
+    x = rng.normal(size=(9, 5)).astype("float32")
+    y = rng.dirichlet(np.ones(7), size=9).astype("float32")
+    program.input_view(("x", 0), 9)[...] = x
+    program.input_view(("y", 0), 9)[...] = y
+
+    program.run(9)
+
+    want, _ = interpreter.run(g, {("x", 0): x, ("y", 0): y}, {"w": w})
+    assert np.ptp(x @ w, axis=1).max() > 100
+    for role in ("per_sample", "grad"):
+        np.testing.assert_allclose(program.output_view(role, 9), want[role], rtol=1e-5,
+                                   atol=1e-5 * np.abs(want[role]).max())
+
+
 def _cce_model(from_logits):
     model = graphkeras.Sequential([Input(shape=(2,)), Dense(2, activation=None if from_logits
                                                              else "softmax", use_bias=False)])
