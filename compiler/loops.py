@@ -5,8 +5,9 @@ the Python around each step (copying the batch in, calling the program,
 reading the loss) costs as much. ``StepLoop`` generates, for one compiled step
 program, an njit function that runs ``count`` steps back to back: for each it
 gathers the batch's rows from the whole data set (following the epoch's
-shuffled order) into the program's input slots, calls the step, and records
-the step's loss values. Metric totals already accumulate inside the step.
+shuffled order) into the program's input slots, asks the CPU to prefetch the
+next batch's rows, calls the step, and records the step's loss values.
+Metric totals already accumulate inside the step.
 
 The loop calls the step's own compiled function, so both share one cache
 entry each: the loop module names the step module, whose name is the hash of
@@ -22,7 +23,7 @@ import numpy as np
 from numba import njit
 from compiler.kernels.common import JIT
 from compiler.kernels.fpenv import flush_denormals, restore
-from compiler.kernels.memory import gather_rows
+from compiler.kernels.memory import gather_rows, prefetch_rows
 from {module} import {fn} as _step
 '''
 
@@ -31,6 +32,8 @@ def _source(module, fn, count):
     arrays = ", ".join(f"X{i}" for i in range(count))
     gathers = "\n".join(f"        gather_rows(A, io[{i}, 0], io[{i}, 1], X{i}, order, pos, n)"
                         for i in range(count))
+    prefetches = "\n".join(f"        prefetch_rows(X{i}, order, pos + n, batch)"
+                           for i in range(count))
     return _HEADER.format(count=count, fn=fn, module=module) + f'''
 
 @njit(**JIT)
@@ -43,6 +46,7 @@ def loop(A, plan, io, roles, order, start, count, batch, total, out, {arrays}):
         if n <= 0:
             break
 {gathers}
+{prefetches}
         _step(A, plan, n)
         for k in range(roles.shape[0]):
             out[s, k] = A[roles[k]]

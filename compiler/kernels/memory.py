@@ -1,8 +1,36 @@
-"""Data movement: copying a value (persistent updates) and writing the batch size."""
+"""Data movement: copying values, writing the batch size, gathering batches from the data."""
 
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from compiler.kernels.common import JIT, dim, view
+
+#: Bytes per cache line: one prefetch per line of a row.
+LINE = 64
+
+
+@intrinsic
+def _prefetch(typingctx, array, index):
+    """Ask the CPU to start loading ``array[index]`` into cache (``llvm.prefetch``, for reading).
+
+    A hint only: no fault, no effect on results, a no-op where the target has
+    no prefetch instruction.
+    """
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        pointer = cgutils.get_item_pointer(context, builder, signature.args[0], ary,
+                                           [args[1]], wraparound=False)
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [pointer.type, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        builder.call(fn, [pointer, i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+    if not (isinstance(array, types.Array) and array.ndim == 1
+            and isinstance(index, types.Integer)):
+        return None
+    return types.void(array, types.intp), codegen
 
 
 @njit(**JIT)
@@ -30,3 +58,19 @@ def gather_rows(A, offset, width, X, order, pos, n):
         to = view(A, offset + r * width, width)
         for c in range(width):
             to[c] = row[c]
+
+
+@njit(**JIT)
+def prefetch_rows(X, order, pos, n):
+    """Start loading rows ``order[pos:pos + n]`` of ``X`` (as many as exist) into cache.
+
+    The step loop asks for the next batch's rows before running a step, so the
+    memory latency of a shuffled gather (every row a cache miss in a large data
+    set: about 2 us of a 20 us step for the ``tiny`` benchmark) overlaps the
+    step's arithmetic instead of stalling the next gather.
+    """
+    per_line = max(1, LINE // X.itemsize)
+    for r in range(min(n, order.shape[0] - pos)):
+        row = X[order[pos + r]]
+        for c in range(0, row.shape[0], per_line):
+            _prefetch(row, c)

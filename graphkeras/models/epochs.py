@@ -51,7 +51,8 @@ class EpochRunner:
         As in Keras with ``steps_per_execution``, ``on_train_batch_begin`` gets the
         first batch index of a call and ``on_train_batch_end`` the last.
         """
-        order = np.arange(rows, dtype=np.int64) if order is None else order.astype(np.int64)
+        order = (np.arange(rows, dtype=np.int64) if order is None
+                 else order.astype(np.int64, copy=False))
         recorded = np.empty((execution, len(roles)), dtype=np.float64)
         sums = {name: 0.0 for name, _ in roles}
         step, seen, logs = 0, 0, {}
@@ -59,12 +60,14 @@ class EpochRunner:
             count = min(execution, steps - step)
             cbs.on_train_batch_begin(step)
             done = loop.run(data, order, step * batch_size, count, batch_size, recorded)
-            for s in range(done):
-                n = min(batch_size, rows - (step + s) * batch_size)
-                for k, (name, _) in enumerate(roles):
-                    sums[name] += recorded[s, k] * n
-                seen += n
+
+            sizes = np.minimum(batch_size, rows - (step + np.arange(done)) * batch_size)
+            weighted = sizes.astype(np.float64) @ recorded[:done]
+            for k, (name, _) in enumerate(roles):
+                sums[name] += float(weighted[k])
+            seen += int(sizes.sum())
             step += done
+
             logs = self._logs(sums, seen, views)
             cbs.on_train_batch_end(step - 1, logs)
             if self.stop_training or done < count:
