@@ -26,6 +26,7 @@ import math
 import numpy as np
 from numba import njit
 from compiler.kernels.common import JIT, dim, view
+from compiler.kernels.vmath import exp
 '''
 
 

@@ -36,6 +36,7 @@ import math
 import numpy as np
 from numba import njit
 from compiler.kernels.common import JIT, dim, view as _view
+from compiler.kernels.vmath import exp
 
 '''
 

@@ -57,10 +57,10 @@ _map("neg", "-x0", "T", lambda x: -x,
      lambda g, n, d: [emit(g, "neg", [d], like=n)])
 _map("relu", "x0 if x0 > {F}(0) else {F}(0)", "T", lambda x: np.maximum(x, 0).astype(x.dtype),
      _unary_grad("relu_grad", True))
-_map("sigmoid", "{F}(1) / ({F}(1) + np.exp(-x0))", "T", lambda x: _sigmoid(x).astype(x.dtype),
+_map("sigmoid", "{F}(1) / ({F}(1) + exp(-x0))", "T", lambda x: _sigmoid(x).astype(x.dtype),
      _unary_grad("sigmoid_grad", True))
 _map("tanh", "np.tanh(x0)", "T", np.tanh, _unary_grad("tanh_grad", True))
-_map("exp", "np.exp(x0)", "T", np.exp,
+_map("exp", "exp(x0)", "T", np.exp,
      lambda g, n, d: [emit(g, "mul", [d, n], like=n)])
 _map("log", "np.log(x0)", "T", np.log,
      lambda g, n, d: [emit(g, "div", [d, g.operands(n)[0]], like=n)])
@@ -68,7 +68,7 @@ _map("log1p", "np.log1p(x0)", "T", np.log1p, _unary_grad("log1p_grad", False))
 _map("sqrt", "np.sqrt(x0)", "T", np.sqrt, _unary_grad("sqrt_grad", True))
 _map("square", "x0 * x0", "T", np.square, _unary_grad("square_grad", False))
 _map("abs", "abs(x0)", "T", np.abs, _unary_grad("abs_grad", False))
-_map("softplus", "np.log1p(np.exp(-abs(x0))) + (x0 if x0 > {F}(0) else {F}(0))", "T",
+_map("softplus", "np.log1p(exp(-abs(x0))) + (x0 if x0 > {F}(0) else {F}(0))", "T",
      lambda x: (np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0)).astype(x.dtype),
      _unary_grad("softplus_grad", False))
 _map("clip", "min(max(x0, x1), x2)", "TSS",
@@ -87,7 +87,7 @@ _map("sqrt_grad", "x0 * {F}(0.5) / x1", "TT", lambda d, y: d * 0.5 / y)
 _map("square_grad", "{F}(2) * x1 * x0", "TT", lambda d, x: 2 * x * d)
 _map("abs_grad", "x0 if x1 > {F}(0) else (-x0 if x1 < {F}(0) else {F}(0))", "TT",
      lambda d, x: (d * np.sign(x)).astype(d.dtype))
-_map("softplus_grad", "x0 / ({F}(1) + np.exp(-x1))", "TT",
+_map("softplus_grad", "x0 / ({F}(1) + exp(-x1))", "TT",
      lambda d, x: (d * _sigmoid(x)).astype(d.dtype))
 _map("clip_grad",
      "x0 if (x1 > x2 and x1 < x3) else (x0 * {F}(0.5) if (x1 == x2 or x1 == x3) else {F}(0))",
@@ -203,7 +203,7 @@ _SELU_ALPHA = 1.6732632423543772
 _SELU_SCALE = 1.0507009873554805
 
 _map("erf", "math.erf(x0)", "T", _erf, _unary_grad("erf_grad", False))
-_map("erf_grad", f"x0 * {{F}}({_TWO_OVER_SQRT_PI}) * np.exp(-(x1 * x1))", "TT",
+_map("erf_grad", f"x0 * {{F}}({_TWO_OVER_SQRT_PI}) * exp(-(x1 * x1))", "TT",
      lambda d, x: d * _TWO_OVER_SQRT_PI * np.exp(-x * x))
 _map("expm1", "np.expm1(x0)", "T", np.expm1, _unary_grad("expm1_grad", True))
 _map("expm1_grad", "x0 * (x1 + {F}(1))", "TT", lambda d, y: d * (y + 1))
@@ -241,7 +241,7 @@ _map("leaky_relu_grad", "x0 if x1 > {F}(0) else x2 * x0", "TTS",
 _map("elu", "x0 if x0 >= {F}(0) else x1 * np.expm1(x0)", "TS",
      lambda x, a: _where(x >= 0, x, a * np.expm1(x), x.dtype),
      _scalar_operand_grad("elu_grad"), doc="x where x >= 0, else alpha * (exp(x) - 1)")
-_map("elu_grad", "x0 if x1 >= {F}(0) else x0 * x2 * np.exp(x1)", "TTS",
+_map("elu_grad", "x0 if x1 >= {F}(0) else x0 * x2 * exp(x1)", "TTS",
      lambda d, x, a: _where(x >= 0, d, d * a * np.exp(x), d.dtype))
 _map("selu",
      f"{{F}}({_SELU_SCALE}) * x0 if x0 >= {{F}}(0) "
@@ -250,7 +250,7 @@ _map("selu",
                       x.dtype), _unary_grad("selu_grad", False))
 _map("selu_grad",
      f"{{F}}({_SELU_SCALE}) * x0 if x1 >= {{F}}(0) "
-     f"else {{F}}({_SELU_SCALE * _SELU_ALPHA}) * x0 * np.exp(x1)", "TT",
+     f"else {{F}}({_SELU_SCALE * _SELU_ALPHA}) * x0 * exp(x1)", "TT",
      lambda d, x: _where(x >= 0, _SELU_SCALE * d, _SELU_SCALE * _SELU_ALPHA * d * np.exp(x),
                          d.dtype))
 _map("hard_sigmoid", "min(max(x0 / {F}(6) + {F}(0.5), {F}(0)), {F}(1))", "T",
@@ -262,19 +262,19 @@ _map("softsign", "x0 / ({F}(1) + abs(x0))", "T", lambda x: x / (1 + np.abs(x)),
      _unary_grad("softsign_grad", False))
 _map("softsign_grad", "x0 / (({F}(1) + abs(x1)) * ({F}(1) + abs(x1)))", "TT",
      lambda d, x: d / np.square(1 + np.abs(x)))
-_map("silu", "x0 / ({F}(1) + np.exp(-x0))", "T", lambda x: (x * _sigmoid(x)).astype(x.dtype),
+_map("silu", "x0 / ({F}(1) + exp(-x0))", "T", lambda x: (x * _sigmoid(x)).astype(x.dtype),
      _unary_grad("silu_grad", False), doc="x * sigmoid(x) (also called swish)")
-_SIG1 = "({F}(1) / ({F}(1) + np.exp(-x1)))"
+_SIG1 = "({F}(1) / ({F}(1) + exp(-x1)))"
 _map("silu_grad", f"x0 * {_SIG1} * ({{F}}(1) + x1 * ({{F}}(1) - {_SIG1}))", "TT",
      lambda d, x: d * _sigmoid(x) * (1 + x * (1 - _sigmoid(x))))
 _map("relu6", "min(max(x0, {F}(0)), {F}(6))", "T",
      lambda x: np.minimum(np.maximum(x, 0), 6).astype(x.dtype), _unary_grad("relu6_grad", False))
 _map("relu6_grad", "x0 if (x1 > {F}(0) and x1 < {F}(6)) else {F}(0)", "TT",
      lambda d, x: _where((x > 0) & (x < 6), d, 0, d.dtype))
-_map("log_sigmoid", "-(np.log1p(np.exp(-abs(x0))) + max(-x0, {F}(0)))", "T",
+_map("log_sigmoid", "-(np.log1p(exp(-abs(x0))) + max(-x0, {F}(0)))", "T",
      lambda x: -(np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)).astype(x.dtype),
      _unary_grad("log_sigmoid_grad", False), doc="log(sigmoid(x)), computed stably")
-_map("log_sigmoid_grad", "x0 / ({F}(1) + np.exp(x1))", "TT",
+_map("log_sigmoid_grad", "x0 / ({F}(1) + exp(x1))", "TT",
      lambda d, x: d / (1 + np.exp(x)))
 
 
@@ -297,7 +297,7 @@ _map("gelu", f"{{F}}(0.5) * x0 * ({{F}}(1) + math.erf(x0 * {{F}}({_INV_SQRT_2}))
      _gelu_np, _unary_grad("gelu_grad", False), doc="x * Phi(x), the exact gelu")
 _map("gelu_grad",
      f"x0 * ({{F}}(0.5) * ({{F}}(1) + math.erf(x1 * {{F}}({_INV_SQRT_2}))) "
-     f"+ x1 * {{F}}({_INV_SQRT_2PI}) * np.exp({{F}}(-0.5) * x1 * x1))", "TT",
+     f"+ x1 * {{F}}({_INV_SQRT_2PI}) * exp({{F}}(-0.5) * x1 * x1))", "TT",
      lambda d, x: d * (0.5 * (1 + _erf(x * _INV_SQRT_2))
                        + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)))
 _TANH1 = f"np.tanh({{F}}({_SQRT_2_OVER_PI}) * (x1 + {{F}}(0.044715) * x1 * x1 * x1))"

@@ -32,7 +32,9 @@ class Map:
 
     ``template`` is a Python expression over ``x0, x1, ...`` (element values;
     scalar operands are read once) with ``{F}`` standing for the dtype's
-    constructor, so constants keep the program's precision. ``kinds`` has one
+    constructor, so constants keep the program's precision. It may use ``np``,
+    ``math`` and ``exp`` (``compiler.kernels.vmath.exp``: vector code for
+    float32, where ``np.exp`` is a scalar libm call). ``kinds`` has one
     letter per operand: ``T`` for a tensor of the output's shape, ``S`` for a
     scalar.
     """
