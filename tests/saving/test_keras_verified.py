@@ -109,7 +109,29 @@ def test_training_resumed_in_graphkeras_matches_keras(name):
     keras_step = np.load(fixture(f"{name}_keras.npz"))
     model = load_model(fixture(name))
     assert_close_lists(model.predict(arrays(data, "x"), verbose=0), arrays(keras_step, "y"))
+    noise = _rounding_noise_steps(model, arrays(data, "train_x"))
     model.train_on_batch(arrays(data, "train_x"), arrays(data, "train_y"))
     weights = [v.numpy() for v in keras_weights(model)]
     expected = [keras_step[f"next_{i}"] for i in range(len(weights))]
+    for i, mask in noise.items():
+        np.testing.assert_allclose(weights[i][mask], expected[i][mask], atol=1e-4)
+        weights[i], expected[i] = weights[i][~mask], expected[i][~mask]
     assert_close_lists(weights, expected, atol=2e-6)
+
+
+def _rounding_noise_steps(model, x):
+    """Weight elements whose exact gradient is zero, so Adam's step only follows rounding.
+
+    In ``gk_seq`` a Dense bias feeds ReLU then BatchNormalization: for a unit
+    whose ReLU is active on the whole batch, the bias shifts every sample
+    equally and BatchNormalization's centring cancels it. The float32 gradient
+    is then a few ulps of noise that Adam normalises into a step of up to its
+    learning rate, in a direction no two implementations share bit for bit.
+    Those elements are held to 1% of the step (0.01) instead of 2e-6.
+    """
+    if model.name != "gk_seq":
+        return {}
+
+    kernel, bias = (v.numpy() for v in keras_weights(model)[:2])
+    active_on_all = (np.asarray(x) @ kernel + bias > 0).all(axis=0)
+    return {1: active_on_all}
