@@ -25,6 +25,7 @@ import numpy as np
 from compiler import config
 from compiler.codegen import generate
 from compiler.kernels.loader import compile_recovering, load_source
+from compiler.kernels.native import entry_point
 from compiler.ops.registry import Alias, get_op
 from compiler.passes.memory_plan import layout
 from compiler.plan import Slot, pack_rows
@@ -139,6 +140,7 @@ class Program:
         self.generated = generate(graph, name)
         self.source = self.generated.source
         self._fn = None
+        self._entry = None           # address of the compiled driver, for loops
         self._layout = None          # (rows, {buffer: offset}, size) of the memory plan
         self.capacity = 0
         self.plan = None
@@ -172,9 +174,21 @@ class Program:
         (``loader.compile_recovering``), never trusted.
         """
         self.ensure_capacity(max(self.capacity, 1))
-        signature = (numba.typeof(self.arena.data), numba.typeof(self.plan),
-                     numba.types.int64)
+        signature = self._signature()
         compile_recovering(lambda: self._fn.compile(signature), self._dispatchers())
+
+    def entry_point(self):
+        """The address of the compiled driver for this arena's types (``kernels.native``).
+
+        Loops (``compiler.loops``) call the program through it; it stays valid
+        while this program lives, across relinks, since the types never change.
+        """
+        if self._entry is None:
+            self._entry = entry_point(self.function, self._signature())
+        return self._entry
+
+    def _signature(self):
+        return (numba.typeof(self.arena.data), numba.typeof(self.plan), numba.types.int64)
 
     def _dispatchers(self):
         """The driver and every compiled function it can reach, for cache recovery."""

@@ -61,6 +61,20 @@ def gather_rows(A, offset, width, X, order, pos, n):
 
 
 @njit(**JIT)
+def scatter_rows(A, offset, width, Y, order, pos, n):
+    """Copy ``n`` rows from the arena at ``offset`` to rows ``order[pos:pos + n]`` of ``Y``.
+
+    The inverse of ``gather_rows``: a prediction loop puts each batch's outputs
+    back in the rows its inputs came from.
+    """
+    for r in range(n):
+        row = Y[order[pos + r]]
+        source = view(A, offset + r * width, width)
+        for c in range(width):
+            row[c] = source[c]
+
+
+@njit(**JIT)
 def prefetch_rows(X, order, pos, n):
     """Start loading rows ``order[pos:pos + n]`` of ``X`` (as many as exist) into cache.
 

@@ -1,4 +1,7 @@
-"""``Sequential``: a linear stack of layers, built as a Functional graph once its input is known."""
+"""``Sequential``: a linear stack of layers.
+
+It is built as a Functional graph once its input is known.
+"""
 
 from graphkeras import backend
 from graphkeras.layers.input_layer import InputLayer

@@ -1,10 +1,12 @@
 """``Trainer``: ``compile``, ``fit``, ``evaluate``, ``predict`` and the IR introspection.
 
-The loops here are deliberately thin: they check the data once, then per batch
-copy rows into the compiled program's inputs, call it, and read the loss. All
-numerics (forward, loss, gradients, the optimizer step, metric totals) happen
-inside the compiled program; this module only averages the per-batch loss
-weighted by batch size, as Keras does, and turns metric totals into results.
+The methods here are deliberately thin: they check the data once, then hand
+the batches to the loops of ``epochs`` (training) and ``evaluation``
+(``evaluate``, ``predict``, validation), which copy rows into the compiled
+program's inputs, call it and read the losses, one batch or a run of batches
+per call. All numerics (forward, loss, gradients, the optimizer step, metric
+totals) happen inside the compiled program; Python only averages the per-batch
+loss weighted by batch size, as Keras does, and turns metric totals into results.
 """
 
 import logging
@@ -19,7 +21,7 @@ from graphkeras import metrics as metrics_module
 from graphkeras.callbacks import CallbackList
 from graphkeras.models import data as data_utils
 from graphkeras.models.compile_state import CompileState
-from graphkeras.models.epochs import EpochRunner
+from graphkeras.models.evaluation import EvaluationRunner
 from graphkeras.models.fast_predict import FastPredict
 from graphkeras.models.programs import PROGRAMS, ProgramSet
 
@@ -29,7 +31,7 @@ _COMPILE_ARGS = ("run_eagerly", "steps_per_execution", "jit_compile", "auto_scal
                  "weighted_metrics")
 
 
-class Trainer(EpochRunner):
+class Trainer(EvaluationRunner):
     """Training and inference for models; mixed into ``Model``."""
 
     def __init__(self):
@@ -345,7 +347,10 @@ class Trainer(EpochRunner):
                                                 roles, views, cbs, execution)
             epoch_logs = dict(logs)
             if val is not None and self._validate_now(epoch, validation_freq):
-                val_logs = self._evaluate_arrays(*val, validation_batch_size or batch_size)
+                cbs.on_test_begin()
+                val_logs = self._evaluate_arrays(*val, validation_batch_size or batch_size,
+                                                 cbs, callbacks)
+                cbs.on_test_end(dict(sorted(val_logs.items())))
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             epoch_logs = dict(sorted(epoch_logs.items()))
             self._warn_if_not_finite(epoch, epoch_logs, cbs)
@@ -410,26 +415,6 @@ class Trainer(EpochRunner):
 
     # -- evaluate -------------------------------------------------------------------------
 
-    def _evaluate_arrays(self, xs, ys, sws, batch_size, cbs=None):
-        program, _ = self._program("test", ys, weighted=sws is not None)
-        rows = xs[0].shape[0]
-        self._ready(program, min(batch_size, rows) or 1)
-        views = self._metric_views(program)
-        roles = self._loss_roles(program)
-        self._reset(views)
-        sums = {name: 0.0 for name, _ in roles}
-        for step, start in enumerate(range(0, rows, batch_size)):
-            n = min(rows, start + batch_size) - start
-            if cbs is not None:
-                cbs.on_test_batch_begin(step)
-            self._feed(program, xs, ys, sws, slice(start, start + n), n)
-            program.run(n)
-            for name, role in roles:
-                sums[name] += program.scalar(role) * n
-            if cbs is not None:
-                cbs.on_test_batch_end(step, self._logs(sums, start + n, views))
-        return self._logs(sums, rows, views)
-
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """The loss (and metrics) on ``x``/``y``: a scalar, a list or a dict."""
@@ -442,7 +427,7 @@ class Trainer(EpochRunner):
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                            epochs=1, steps=-(-rows // batch_size))
         cbs.on_test_begin()
-        logs = self._evaluate_arrays(xs, ys, sws, batch_size, cbs)
+        logs = self._evaluate_arrays(xs, ys, sws, batch_size, cbs, callbacks)
         cbs.on_test_end(dict(sorted(logs.items())))
         return self._format_results(logs, return_dict)
 
@@ -476,20 +461,7 @@ class Trainer(EpochRunner):
         self._ready(program, min(batch_size, rows) or 1)
         if len(self.inputs) == 1 and len(self.outputs) == 1:
             self._fast_predict = FastPredict(self, program, xs[0].shape[1:])
-        results = [np.empty((rows,) + tuple(t.shape[1:]), dtype=self._arena.dtype)
-                   for t in self.outputs]
-        for step, start in enumerate(range(0, rows, batch_size)):
-            n = min(rows, start + batch_size) - start
-            if cbs is not None:
-                cbs.on_predict_batch_begin(step)
-            self._feed(program, xs, None, None, slice(start, start + n), n)
-            program.run(n)
-            for i, out in enumerate(results):
-                out[start:start + n] = program.output_view(f"output:{i}", n)
-            if cbs is not None:
-                batch = [out[start:start + n] for out in results]
-                cbs.on_predict_batch_end(step, {"outputs": batch[0] if len(batch) == 1
-                                                else batch})
+        results = self._predict_arrays(program, xs, batch_size, cbs, callbacks)
         if cbs is not None:
             cbs.on_predict_end()
         return results[0] if len(results) == 1 else results

@@ -1,4 +1,9 @@
-"""The compile cache across processes: reused when sound, rebuilt when damaged."""
+"""The compile cache across processes: reused when sound, rebuilt when damaged.
+
+The script's small model runs ``fit``, ``evaluate`` and ``predict`` through the
+compiled multi-batch loops as well as the programs, so every kind of entry is
+cached, damaged and rebuilt.
+"""
 
 import glob
 import os
@@ -17,11 +22,12 @@ rng = np.random.default_rng(0)
 m = gk.Sequential([Input(shape=(4,)), Dense(5, activation="relu"),
                    Dense(3, activation="softmax")])
 m.set_weights([rng.normal(size=w.shape).astype("float32") for w in m.get_weights()])
-m.compile(optimizer="adam", loss="categorical_crossentropy", steps_per_execution=1)
+m.compile(optimizer="adam", loss="categorical_crossentropy")
 x = rng.normal(size=(16, 4)).astype("float32")
 y = np.eye(3, dtype="float32")[rng.integers(0, 3, 16)]
 m.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
-print("RESULT", repr(float(m.evaluate(x, y, verbose=0))))
+loss = m.evaluate(x, y, batch_size=4, verbose=0)
+print("RESULT", repr(float(loss)), m.predict(x, batch_size=4, verbose=0).tobytes().hex())
 """
 
 
@@ -43,6 +49,7 @@ def test_second_process_loads_from_cache_and_damage_is_rebuilt(tmp_path):
     first, _ = _run(tmp_path)
     entries = _entries(tmp_path)
     assert entries, "compiled programs and kernels are cached on disk"
+    assert any("gk_loop" in os.path.basename(p) for p in entries), "and the loops"
     stamps = {p: os.path.getmtime(p) for p in entries}
 
     second, _ = _run(tmp_path)
