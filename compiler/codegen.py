@@ -1,23 +1,20 @@
-"""Codegen: turn a scheduled graph into the source of one ``numba.njit`` function.
+"""Codegen: turn a scheduled graph into a program's kernel calls, and their source.
 
-The generated function is a thin straight line of kernel calls,
-``kernel(A, plan, np.int64(q), n)``, one per op (or fusion group) in schedule
-order (several for an op whose ``Library`` spec gives ``rows``), then one
-``copy`` per persistent update that the memory plan could not compute in
-place. It holds no loops, views or literals of its own: Numba's compile time
-grows with every statement it has to type (tens of milliseconds per call site,
-so fewer sites is a faster first ``fit``), while a call to an already
-compiled, cached kernel costs little. Offsets and extents
-live in the plan table, which the runtime fills from the memory layout, so the
-code never depends on the batch size or on where values live: one compiled
-driver serves every layout. (Its comments quote the IR listing, so models that
-differ in layer names get separate files in the cache.)
+A program is a straight line of kernel calls, ``kernel(A, plan, np.int64(q), n)``,
+one per op (or fusion group) in schedule order (several for an op whose
+``Library`` spec gives ``rows``), then one ``copy`` per persistent update that
+the memory plan could not compute in place. ``generate`` returns the calls
+(``Call``: the kernel and how to build its plan row from the slots) and the same
+calls as the source of an njit function, annotated with the IR listing: what
+``get_source`` shows and what ``GRAPHKERAS_DUMP_DIR`` dumps.
 
-The body runs with subnormal floats flushed to zero (``kernels.fpenv``): they
-arise in training and cost some CPUs a hundred times more per operation.
-
-``np.int64(q)`` rather than a bare literal matters: Numba would compile a new
-specialization of a kernel for every distinct literal argument.
+The runtime does not compile that function. Numba links every kernel a
+function calls into it and optimises the whole again, tens of milliseconds per
+call site; instead one shared driver (``compiler.kernels.driver``) makes the same
+calls in the same order from a table of kernel addresses. Offsets and extents
+live in the plan table, which the runtime fills from the memory layout, so
+nothing compiled depends on the batch size, on where values live, or on the
+model: a new model compiles only the kernels it is the first to need.
 """
 
 from dataclasses import dataclass
@@ -149,8 +146,8 @@ def _call_for(graph, name, node, spec) -> Call:
             layout = binary_layout(vtype, *types)
         except NotImplementedError as err:
             where = f" in layer `{node['layer']}`" if node.get("layer") else ""
-            raise type(err)(f"Op `{op}`{where} on {', '.join(format_shape(t.shape) for t in types)}"
-                            f": {err}") from None
+            shapes = ", ".join(format_shape(t.shape) for t in types)
+            raise type(err)(f"Op `{op}`{where} on {shapes}: {err}") from None
 
         def row(slot):
             rows, cols, ars, acs, brs, bcs = layout

@@ -3,7 +3,7 @@
 | variable | meaning |
 |---|---|
 | ``GRAPHKERAS_CHECKS=1`` | run ``verify(graph)`` after every pass (always on in the tests) |
-| ``GRAPHKERAS_DUMP_DIR=path`` | write every stage's listing, DOT graph and generated source there |
+| ``GRAPHKERAS_DUMP_DIR=path`` | write every stage's listing, DOT graph and program source there |
 | ``GRAPHKERAS_CACHE_DIR=path`` | where generated modules and Numba's cache live |
 | ``GRAPHKERAS_DEBUG=n`` | 1: pass names and timings; 2: a graph summary after each pass; |
 |                       | 3: generated source; 4: full IR after each pass (all via ``logging``) |

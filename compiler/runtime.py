@@ -8,10 +8,12 @@ of one model share the persistent region by key, so a weight updated by
 ``train`` is the weight ``predict`` reads. Front-end variables are views into
 it (their owner is told through ``_bind_storage`` whenever the arena moves).
 
-``Program`` is one compiled program: the generated njit function, the graph it
-came from and its plan table. When the arena changes layout (a new program adds
-persistent values, or a larger batch needs more scratch), programs re-link:
-they rebuild the plan table, which is data, and never recompile.
+``Program`` is one compiled program: its kernel calls (from ``compiler.codegen``),
+the addresses of their compiled kernels, the graph it came from and its plan
+table; ``compiler.kernels.driver.run_calls`` runs it. When the arena changes
+layout (a new program adds persistent values, or a larger batch needs more
+scratch), programs re-link: they rebuild the plan table, which is data, and
+never recompile.
 """
 
 import hashlib
@@ -24,7 +26,8 @@ import numpy as np
 
 from compiler import config
 from compiler.codegen import generate
-from compiler.kernels.loader import compile_recovering, load_source
+from compiler.kernels.driver import run_calls
+from compiler.kernels.loader import compile_recovering
 from compiler.kernels.native import entry_point
 from compiler.ops.registry import Alias, get_op
 from compiler.passes.memory_plan import layout
@@ -139,8 +142,7 @@ class Program:
         self._persistent = persistent
         self.generated = generate(graph, name)
         self.source = self.generated.source
-        self._fn = None
-        self._entry = None           # address of the compiled driver, for loops
+        self._entries = None         # address of each plan row's kernel, once compiled
         self._layout = None          # (rows, {buffer: offset}, size) of the memory plan
         self.capacity = 0
         self.plan = None
@@ -153,47 +155,48 @@ class Program:
     # -- compile and link ---------------------------------------------------------
 
     @property
-    def function(self):
-        """The njit function; the first access imports (and lets Numba compile) it."""
-        if self._fn is None:
+    def entries(self):
+        """The address of each plan row's compiled kernel; the first access compiles them.
+
+        Compiling means: every kernel the program calls, for this arena's types
+        (most come from the on-disk cache, a new fusion group or elementwise
+        kernel is compiled), and the shared driver. Nothing is specific to the
+        program but the table, so a program is ready as soon as its kernels are.
+        """
+        if self._entries is None:
             start = time.perf_counter()
             if config.debug_level() >= 3:
                 logger.info("generated source of program %s:\n%s", self.name, self.source)
-            module = load_source(f"gk_{self.name}", self.source)
-            self.module_name = module.__name__
-            self._fn = getattr(module, self.generated.function)
-            self._warm()
+            self.ensure_capacity(max(self.capacity, 1))
+            compile_recovering(self._compile, self._dispatchers())
             self.compile_seconds = time.perf_counter() - start
             logger.info("program %s ready in %.2f s", self.name, self.compile_seconds)
-        return self._fn
+        return self._entries
 
-    def _warm(self):
-        """Compile for this arena's types now, without running (a run would change state).
+    def _compile(self):
+        """Compile (or load) the kernels and the driver for this arena's types.
 
-        A damaged entry in Numba's on-disk cache is detected and rebuilt
-        (``loader.compile_recovering``), never trusted.
+        Nothing runs (a run would change state). A damaged entry in Numba's
+        on-disk cache makes this raise; ``loader.compile_recovering`` then
+        flushes the entries and calls it again.
         """
-        self.ensure_capacity(max(self.capacity, 1))
-        signature = self._signature()
-        compile_recovering(lambda: self._fn.compile(signature), self._dispatchers())
-
-    def entry_point(self):
-        """The address of the compiled driver for this arena's types (``kernels.native``).
-
-        Loops (``compiler.loops``) call the program through it; it stays valid
-        while this program lives, across relinks, since the types never change.
-        """
-        if self._entry is None:
-            self._entry = entry_point(self.function, self._signature())
-        return self._entry
-
-    def _signature(self):
-        return (numba.typeof(self.arena.data), numba.typeof(self.plan), numba.types.int64)
+        from compiler import kernels
+        A, plan, i64 = numba.typeof(self.arena.data), numba.typeof(self.plan), numba.types.int64
+        signature = (A, plan, i64, i64)
+        found = {}
+        for call in self.generated.calls:
+            if call.kernel not in found:
+                dispatcher = kernels.kernel(call.kernel)
+                dispatcher.compile(signature)
+                found[call.kernel] = entry_point(dispatcher, signature)
+        run_calls.compile((numba.types.int64[::1], A, plan, i64))
+        self._entries = np.array([found[c.kernel] for c in self.generated.calls],
+                                 dtype=np.int64)
 
     def _dispatchers(self):
         """The driver and every compiled function it can reach, for cache recovery."""
         from compiler import kernels
-        found = [self._fn]
+        found = [run_calls]
         for name in sorted({c.kernel for c in self.generated.calls}):
             found.append(kernels.kernel(name))
         for module in kernels._MODULES + (kernels.common,):
@@ -302,10 +305,10 @@ class Program:
 
     def run(self, batch):
         """Run the program on the ``batch`` rows already written to its inputs."""
-        fn = self.function
+        entries = self.entries
         if batch > self.capacity or self._linked_version != self.arena.version:
             self.ensure_capacity(batch)
-        fn(self.arena.data, self.plan, np.int64(batch))
+        run_calls(entries, self.arena.data, self.plan, np.int64(batch))
 
     def output_view(self, role, batch):
         """Output ``role`` after a run of ``batch`` rows, as a view into the arena."""

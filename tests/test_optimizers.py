@@ -504,12 +504,12 @@ def test_setting_the_learning_rate_between_fits_keeps_the_program(rng):
     model = _model(optimizer)
     x, y = _data(rng)
     model.fit(x, y, batch_size=6, epochs=1, verbose=0)
-    function = model._programs.latest("train")[0].function
+    entries = model._programs.latest("train")[0].entries
     optimizer.learning_rate = 0.7
     assert optimizer.learning_rate == pytest.approx(0.7)
     w0 = [a.astype(np.float64) for a in model.get_weights()]
     model.fit(x, y, batch_size=6, epochs=1, verbose=0)
-    assert model._programs.latest("train")[0].function is function
+    assert model._programs.latest("train")[0].entries is entries
     expected = [w - 0.7 * g for w, g in zip(w0, _grads(w0, x, y))]
     for got, want in zip(model.get_weights(), expected):
         np.testing.assert_allclose(got, want, **TOL)

@@ -4,16 +4,18 @@ Hand-written kernels live in ``linalg``, ``reduce``, ``nn``, ``memory``,
 ``array`` (layout changes) and ``random``;
 elementwise kernels are generated from the op registry's templates
 (``elementwise``), and fusion-group kernels from their members' templates
-(``fused``). ``kernel(name)`` returns any kind by name, which is how generated
-programs bind them; ``fingerprint(names)`` hashes the sources behind them, so
-a program compiled against older kernels is never reused.
+(``fused``). ``kernel(name)`` returns any kind by name, which is how programs
+find them; ``fingerprint(names)`` hashes the sources behind them. Generated
+kernels and loops carry the hand-written library's fingerprint in their text
+(``loader.library_fingerprint``), so nothing compiled against older kernels is
+reused; ``driver.run_calls`` runs every program (``native`` holds how).
 """
 
 import hashlib
-import os
 
 from numba.core.registry import CPUDispatcher
 
+from compiler.kernels.loader import library_source
 from compiler.kernels import (array, elementwise, fused, linalg, losses, memory, nn, random,
                               reduce)
 
@@ -39,26 +41,10 @@ def kernel(name):
 def source_of(name):
     """The source text a kernel is compiled from (for cache keys)."""
     if name in LIBRARY:
-        return _library_source()
+        return library_source()
     if fused.is_fused(name):
         return fused.source_of(name)
     return elementwise.source_of(name)
-
-
-_LIBRARY_SOURCE = None
-
-
-def _library_source():
-    global _LIBRARY_SOURCE
-    if _LIBRARY_SOURCE is None:
-        here = os.path.dirname(__file__)
-        parts = []
-        for fname in sorted(os.listdir(here)):
-            if fname.endswith(".py"):
-                with open(os.path.join(here, fname), encoding="utf-8") as fh:
-                    parts.append(fh.read())
-        _LIBRARY_SOURCE = "\n".join(parts)
-    return _LIBRARY_SOURCE
 
 
 def fingerprint(names=()):
@@ -67,7 +53,7 @@ def fingerprint(names=()):
     A program's source carries the fingerprint of the kernels it calls, so a
     program compiled against older kernels is never taken from the cache.
     """
-    digest = hashlib.sha1(_library_source().encode("utf-8"))
+    digest = hashlib.sha1(library_source().encode("utf-8"))
     for name in sorted(set(names)):
         if name not in LIBRARY:
             digest.update(source_of(name).encode("utf-8"))

@@ -50,6 +50,34 @@ def load_source(prefix, source):
     return module
 
 
+_LIBRARY = {}
+
+
+def library_source():
+    """The text of every module of ``compiler/kernels``, read once per process."""
+    if "source" not in _LIBRARY:
+        here = os.path.dirname(__file__)
+        parts = []
+        for fname in sorted(os.listdir(here)):
+            if fname.endswith(".py"):
+                with open(os.path.join(here, fname), encoding="utf-8") as fh:
+                    parts.append(fh.read())
+        _LIBRARY["source"] = "\n".join(parts)
+    return _LIBRARY["source"]
+
+
+def library_fingerprint():
+    """A hash of ``library_source()``, 16 hex digits.
+
+    Generated kernels carry it in their text, and so in their module name:
+    their compiled code inlines hand-written helpers (``view``, ``exp``), and
+    Numba's cache of a module only notices changes to that module's own file.
+    """
+    if "digest" not in _LIBRARY:
+        _LIBRARY["digest"] = hashlib.sha1(library_source().encode("utf-8")).hexdigest()[:16]
+    return _LIBRARY["digest"]
+
+
 def _holds(path, source):
     try:
         with open(path, encoding="utf-8") as fh:

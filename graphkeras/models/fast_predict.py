@@ -12,6 +12,7 @@ for the full path.
 
 import numpy as np
 
+from compiler.kernels.driver import run_calls
 from compiler.runtime import Arena
 from graphkeras import variables
 
@@ -22,7 +23,7 @@ class FastPredict:
     def __init__(self, model, program, sample_shape):
         self.model = model
         self.program = program
-        self.fn = program.function
+        self.entries = program.entries
         self.arena = model._arena
         self.version = self.arena.version
         self.moves = Arena.moves
@@ -49,6 +50,6 @@ class FastPredict:
         n = x.shape[0]
         data = self.arena.data
         data[self.x_offset:self.x_offset + n * self.x_size] = x.reshape(-1)
-        self.fn(data, self.program.plan, n)
+        run_calls(self.entries, data, self.program.plan, n)
         out = data[self.y_offset:self.y_offset + n * self.y_size]
         return out.reshape((n,) + self.y_shape).copy()

@@ -60,7 +60,7 @@ class Runner:
         """Write ``inputs`` (``{(kind, index): array}``) and run ``batch`` rows."""
         p = self.program
         p.ensure_capacity(batch)
-        p.function  # compile (and re-link) before writing inputs, which live in scratch
+        p.entries  # compile (and re-link) before writing inputs, which live in scratch
         for key, arr in inputs.items():
             p.input_view(key, batch)[...] = arr
         p.run(batch)
@@ -146,3 +146,12 @@ class Momentum(SGD):
         beta = const(g, 0.9, p.dtype)
         m = g.add("sub", [g.add("mul", [slots["m"], beta]), g.add("mul", [grad, lr])])
         return g.add("add", [p, m]), {"m": m}
+
+
+def compiled_signatures(program):
+    """How many specializations the driver and each kernel of ``program`` have compiled."""
+    from compiler.kernels import kernel
+    from compiler.kernels.driver import run_calls
+    counts = {c.kernel: len(kernel(c.kernel).signatures) for c in program.generated.calls}
+    counts["run_calls"] = len(run_calls.signatures)
+    return counts

@@ -27,7 +27,7 @@ from compiler import interpreter
 from compiler.passes import Autodiff, DeadCodeElimination, LegalizeBroadcast, Schedule
 from compiler.pipeline import run_passes
 
-from compiler_testlib import Runner, const, new_graph, param, x_input
+from compiler_testlib import Runner, compiled_signatures, const, new_graph, param, x_input
 
 EPS = 1e-6
 RTOL, ATOL = 1e-5, 1e-7
@@ -185,7 +185,7 @@ def check_compiled(cases, dtype, name):
     graph, values, feeds = build_combined(cases, dtype, name)
     runner = Runner(graph, dtype, values, name=re.sub(r"\W", "_", name))
     program = runner.program
-    function = None
+    entries = counts = None
     for capacity, batches in SCHEDULE:
         program.ensure_capacity(capacity)
         for batch in batches:
@@ -196,7 +196,8 @@ def check_compiled(cases, dtype, name):
                 assert got[role].shape == np.shape(want[role]), role
                 np.testing.assert_allclose(got[role], want[role], **TOLERANCE[dtype],
                                            err_msg=f"output {role} at batch {batch}")
-            function = function or program.function
-            assert program.function is function, "a new batch size must not recompile"
-    assert len(function.signatures) == 1, "one compiled specialization for every batch size"
+            if entries is None:
+                entries, counts = program.entries, compiled_signatures(program)
+            assert program.entries is entries, "a new batch size must not recompile"
+    assert compiled_signatures(program) == counts, "one specialization for every batch size"
     return graph, program

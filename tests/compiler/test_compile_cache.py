@@ -60,7 +60,7 @@ def test_second_process_loads_from_cache_and_damage_is_rebuilt(tmp_path):
     for path in entries:
         with open(path, "r+b") as fh:
             fh.truncate(64)
-    for path in glob.glob(os.path.join(tmp_path, "__pycache__", "gk_train*.nbi")):
+    for path in glob.glob(os.path.join(tmp_path, "__pycache__", "gk_loop*.nbi")):
         with open(path, "w") as fh:
             fh.write("garbage")
     third, log = _run(tmp_path)

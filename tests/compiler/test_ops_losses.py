@@ -62,7 +62,7 @@ def test_kernels_match_numpy_at_several_batch_sizes(dtype, from_logits, rng):
     w = rng.normal(size=(5, 7)).astype(dtype)
     program = Program("train", g, Arena(dtype), {"w": (w, None)})
     program.ensure_capacity(6)
-    fn = program.function
+    entries = program.entries
     for batch in (1, 3, 6):
         x = rng.normal(size=(batch, 5)).astype(dtype)
         y = np.eye(7, dtype=dtype)[rng.integers(0, 7, batch)]
@@ -74,7 +74,7 @@ def test_kernels_match_numpy_at_several_batch_sizes(dtype, from_logits, rng):
         for role in ("per_sample", "grad"):
             np.testing.assert_allclose(program.output_view(role, batch), want[role],
                                        rtol=tol, atol=tol)
-    assert program.function is fn
+    assert program.entries is entries
 
 
 @pytest.mark.parametrize("from_logits", [False, True])
