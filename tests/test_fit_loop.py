@@ -145,3 +145,31 @@ def test_steps_arguments_limit_batches(rng):
         model.evaluate(x[:16], y[:16], batch_size=8, verbose=0)[0], rel=1e-5)
     with pytest.raises(ValueError, match="steps"):
         model.evaluate(x, y, steps=0, verbose=0)
+
+
+def test_batch_shuffle_draws_as_keras_does():
+    np.random.seed(3)
+    order = graphkeras.Model._epoch_order("batch", 10, 3, 4)
+    np.random.seed(3)
+    keras_draws = [np.random.permutation(4), np.random.permutation(4) + 4,
+                   np.random.permutation(2) + 8]
+    np.testing.assert_array_equal(order, np.concatenate(keras_draws))
+    assert sorted(graphkeras.Model._epoch_order("batch", 10, 2, 4)[8:]) == [8, 9]
+    assert graphkeras.Model._epoch_order(False, 10, 3, 4) is None
+
+
+@pytest.mark.parametrize("execution", [1, "auto"])
+def test_batch_shuffle_keeps_each_batch_s_rows(execution, rng):
+    """A batch's mean gradient does not depend on its rows' order, but on which rows it has."""
+    x, y = _data(rng, 48)
+    weights = {}
+    for shuffle in (False, "batch", True):
+        graphkeras.utils.set_random_seed(1)
+        model = graphkeras.Sequential([Input(shape=(4,)), Dense(3, activation="softmax")])
+        model.compile(optimizer=SGD(0.5), loss="sparse_categorical_crossentropy",
+                      steps_per_execution=execution)
+        model.fit(x, y, batch_size=16, epochs=3, shuffle=shuffle, verbose=0)
+        weights[shuffle] = model.get_weights()
+    for a, b in zip(weights[False], weights["batch"]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(weights[False][0], weights[True][0], atol=1e-4)

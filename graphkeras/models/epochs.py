@@ -29,6 +29,24 @@ class EpochRunner:
         return any(getattr(type(cb), h) is not getattr(Callback, h)
                    for cb in (callbacks or []) for h in _BATCH_HOOKS[mode])
 
+    @staticmethod
+    def _epoch_order(shuffle, rows, steps, batch_size):
+        """The row order of one epoch of ``steps`` batches, drawn as Keras draws it.
+
+        ``shuffle=True``: one permutation of all rows. ``"batch"``: the batches
+        stay in order and the rows inside each are permuted, one draw per
+        batch. False: None (rows in order).
+        """
+        if isinstance(shuffle, str) and shuffle == "batch":
+            parts = []
+            for step in range(steps):
+                start = step * batch_size
+                stop = min(rows, start + batch_size)
+                parts.append(np.random.permutation(stop - start) + start)
+            parts.append(np.arange(min(rows, steps * batch_size), rows))
+            return np.concatenate(parts)
+        return np.random.permutation(rows) if shuffle else None
+
     def _epoch_by_step(self, program, xs, ys, sws, order, steps, batch_size, roles, views,
                        cbs):
         """One epoch, one compiled call per batch; returns the running logs."""

@@ -284,9 +284,6 @@ class Trainer(EvaluationRunner):
                 steps_per_epoch, (int, np.integer)) or steps_per_epoch <= 0):
             raise ValueError(f"`steps_per_epoch` must be a positive integer; received "
                              f"steps_per_epoch={steps_per_epoch!r}.")
-        if shuffle == "batch":
-            raise NotImplementedError("`shuffle='batch'` is not supported yet; use "
-                                      "`shuffle=True` (a new order every epoch) or False.")
         batch_size = self._batch_size(batch_size)
         xs, ys, sws, rows = self._arrange(x, y, sample_weight)
         if ys is None:
@@ -338,7 +335,7 @@ class Trainer(EvaluationRunner):
         for epoch in range(initial_epoch, epochs):
             self._reset(views)
             cbs.on_epoch_begin(epoch)
-            order = np.random.permutation(rows) if shuffle else None
+            order = self._epoch_order(shuffle, rows, steps, batch_size)
             if loop is None:
                 logs = self._epoch_by_step(program, xs, ys, sws, order, steps, batch_size,
                                            roles, views, cbs)
