@@ -19,16 +19,18 @@ def _softmax_block(z, outer, c_len):
     """Softmax of each of the ``outer`` rows of ``z``: ``(s, top, total)``.
 
     ``s`` holds the probabilities in float64, ``top`` each row's max and
-    ``total`` its sum of ``exp(z - top)``. The exponentials run as one flat
-    loop over the whole block, each element shifted by its row's max: a
-    separate loop per row of ten classes cost four times as much (loop set-up
-    and a scalar tail for every row). The max and the exponentials stay in the
-    logits' dtype, so float32 takes the vectorizable ``vmath.exp``; sums and
-    quotients are float64.
+    ``total`` its sum of ``exp(z - top)`` (the three are views of one
+    allocation). The exponentials run as one flat loop over the whole block,
+    each element shifted by its row's max: a separate loop per row of ten
+    classes cost four times as much (loop set-up and a scalar tail for every
+    row). The max and the exponentials stay in the logits' dtype, so float32
+    takes the vectorizable ``vmath.exp``; sums and quotients are float64, each
+    row divided once and multiplied by the reciprocal.
     """
     size = outer * c_len
     e = np.empty(size, z.dtype)
-    top = np.empty(outer)
+    buffer = np.empty(size + 2 * outer)
+    s, top, total = buffer[:size], buffer[size:size + outer], buffer[size + outer:]
     for i in range(outer):
         row = i * c_len
         t = z[row]
@@ -41,16 +43,15 @@ def _softmax_block(z, outer, c_len):
     for j in range(size):
         e[j] = exp(z[j] - e[j])
 
-    s = np.empty(size)
-    total = np.empty(outer)
     for i in range(outer):
         row = i * c_len
         acc = 0.0
         for c in range(c_len):
             acc += e[row + c]
         total[i] = acc
+        inv = 1.0 / acc
         for c in range(c_len):
-            s[row + c] = e[row + c] / acc
+            s[row + c] = e[row + c] * inv
     return s, top, total
 
 
@@ -76,9 +77,10 @@ def softmax_xent(A, plan, q, n):
             norm = 0.0
             for c in range(c_len):
                 norm += s[row + c]
+            inv = 1.0 / norm
             for c in range(c_len):
                 if yb[row + c] != 0.0:  # a zero target adds 0 * log(p) = 0: skip the log
-                    p = s[row + c] / norm
+                    p = s[row + c] * inv
                     p = lo if p < lo else (hi if p > hi else p)
                     loss -= yb[row + c] * np.log(p)
         out[i] = loss
@@ -110,19 +112,22 @@ def softmax_xent_grad(A, plan, q, n):
         r = 0.0
         for c in range(c_len):
             r += s[row + c]
+        inv = 1.0 / r
         gs = 0.0
         for c in range(c_len):
-            p = s[row + c] / r
-            mask = 1.0 if (p > lo and p < hi) else (0.5 if (p == lo or p == hi) else 0.0)
-            pc = lo if p < lo else (hi if p > hi else p)
+            p = s[row + c] * inv
             yc = yb[row + c] * 1.0
-            gc = 0.0 if (yc == 0.0 and pc > 0.0) else -scale * yc / pc * mask
+            gc = 0.0
+            if yc != 0.0 or p <= 0.0:  # a branch, not a select: most targets are zero
+                mask = 1.0 if (p > lo and p < hi) else (0.5 if (p == lo or p == hi) else 0.0)
+                pc = lo if p < lo else (hi if p > hi else p)
+                gc = -scale * yc / pc * mask
             g[c] = gc
             gs += gc * s[row + c]
-        shift = gs / (r * r)
+        shift = gs * inv * inv
         dss = 0.0
         for c in range(c_len):
-            g[c] = g[c] / r - shift
+            g[c] = g[c] * inv - shift
             dss += g[c] * s[row + c]
         for c in range(c_len):
             out[row + c] = s[row + c] * (g[c] - dss)
