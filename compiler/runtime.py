@@ -183,13 +183,15 @@ class Program:
         from compiler import kernels
         A, plan, i64 = numba.typeof(self.arena.data), numba.typeof(self.plan), numba.types.int64
         signature = (A, plan, i64, i64)
-        found = {}
+        found, pinned = {}, []
         for call in self.generated.calls:
             if call.kernel not in found:
                 dispatcher = kernels.kernel(call.kernel)
                 dispatcher.compile(signature)
                 found[call.kernel] = entry_point(dispatcher, signature)
+                pinned.append(dispatcher)
         run_calls.compile((numba.types.int64[::1], A, plan, i64))
+        self._kernels = pinned  # the addresses stay valid while their code is referenced
         self._entries = np.array([found[c.kernel] for c in self.generated.calls],
                                  dtype=np.int64)
 

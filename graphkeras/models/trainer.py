@@ -150,7 +150,11 @@ class Trainer(EvaluationRunner):
         return self._stages(program).get_stage(stage)
 
     def get_source(self, program="train"):
-        """The generated Numba source of ``program``."""
+        """``program``'s kernel calls as Numba source, annotated with its IR listing.
+
+        The runtime makes the same calls, in the same order, from a table of
+        compiled kernels (see ``compiler.codegen``).
+        """
         self._stages(program)
         return self._programs.latest(program)[0].source
 
