@@ -131,3 +131,28 @@ def test_loss_list_must_match_outputs():
         model.compile(optimizer="sgd", loss=["mse"])
     with pytest.raises(ValueError, match="not outputs of the model"):
         model.compile(optimizer="sgd", loss={"nope": "mse"})
+
+
+def test_calling_a_model_on_data_predicts_or_trains_as_keras(rng, monkeypatch):
+    from graphkeras.layers import BatchNormalization, Dropout
+    from graphkeras.models.fast_predict import FastPredict
+    graphkeras.utils.set_random_seed(2)
+    model = graphkeras.Sequential([Input(shape=(4,)), Dense(8), BatchNormalization(),
+                                   Dropout(0.5), Dense(2)])
+    x = rng.normal(size=(6, 4)).astype("float32")
+    predicted = model.predict(x, verbose=0)
+
+    calls, original = [], FastPredict.__call__
+
+    def counted(self, data):
+        calls.append(len(data))
+        return original(self, data)
+    monkeypatch.setattr(FastPredict, "__call__", counted)
+    np.testing.assert_allclose(model(x), predicted, rtol=1e-6)
+    np.testing.assert_allclose(model.predict_on_batch(x), predicted, rtol=1e-6)
+    assert calls == [6, 6], "model(x) and predict_on_batch take the compiled fast path"
+
+    moving_mean = model.layers[1].moving_mean.numpy().copy()
+    trained = model(x, training=True)
+    assert not np.allclose(trained, predicted), "Dropout and batch statistics apply"
+    assert not np.allclose(model.layers[1].moving_mean.numpy(), moving_mean)

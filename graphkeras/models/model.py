@@ -174,6 +174,14 @@ class Model(Trainer, Layer):
         return self._run_graph(inputs, training)
 
     def _eager_call(self, inputs, kwargs):
+        """``model(x)`` on data: the compiled predict program, as ``predict_on_batch``.
+
+        With ``training=True`` the layers run one by one on the data instead, as
+        in Keras: Dropout drops and BatchNormalization normalises with, and
+        updates its moving statistics from, the batch.
+        """
+        if kwargs.get("training"):
+            return super()._eager_call(inputs, kwargs)
         return self.predict_on_batch(inputs)
 
     def build(self, input_shape):

@@ -497,7 +497,10 @@ class Trainer(EvaluationRunner):
         return self._format_results(logs, return_dict)
 
     def predict_on_batch(self, x):
-        """Predictions for one batch."""
+        """Predictions for one batch (the path of ``model(x)`` too)."""
+        fast = self._fast_predict
+        if fast is not None and fast.accepts(x, fast.capacity):
+            return fast(x)
         xs, _, _, rows = self._arrange(x, need_y=False)
         return self.predict(xs if len(xs) > 1 else xs[0], batch_size=max(rows, 1), verbose=0)
 
