@@ -143,6 +143,7 @@ class Program:
         self.generated = generate(graph, name)
         self.source = self.generated.source
         self._entries = None         # address of each plan row's kernel, once compiled
+        self._kernels = []           # their dispatchers, which keep that code alive
         self._layout = None          # (rows, {buffer: offset}, size) of the memory plan
         self.capacity = 0
         self.plan = None
@@ -191,7 +192,7 @@ class Program:
                 found[call.kernel] = entry_point(dispatcher, signature)
                 pinned.append(dispatcher)
         run_calls.compile((numba.types.int64[::1], A, plan, i64))
-        self._kernels = pinned  # the addresses stay valid while their code is referenced
+        self._kernels = pinned
         self._entries = np.array([found[c.kernel] for c in self.generated.calls],
                                  dtype=np.int64)
 
@@ -201,7 +202,7 @@ class Program:
         found = [run_calls]
         for name in sorted({c.kernel for c in self.generated.calls}):
             found.append(kernels.kernel(name))
-        for module in kernels._MODULES + (kernels.common,):
+        for module in kernels._MODULES + (kernels.common, kernels.fpenv):
             found += [obj for obj in vars(module).values() if hasattr(obj, "_cache")]
         return found
 

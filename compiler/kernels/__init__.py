@@ -50,8 +50,8 @@ def source_of(name):
 def fingerprint(names=()):
     """A hash of the sources of the hand-written kernels and of the kernels ``names``.
 
-    A program's source carries the fingerprint of the kernels it calls, so a
-    program compiled against older kernels is never taken from the cache.
+    A program's source (``get_source``) names the kernels it was generated
+    against with it; with no ``names`` it is ``loader.library_fingerprint()``.
     """
     digest = hashlib.sha1(library_source().encode("utf-8"))
     for name in sorted(set(names)):
