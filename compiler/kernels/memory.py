@@ -78,10 +78,12 @@ def scatter_rows(A, offset, width, Y, order, pos, n):
 def prefetch_rows(X, order, pos, n):
     """Start loading rows ``order[pos:pos + n]`` of ``X`` (as many as exist) into cache.
 
-    The step loop asks for the next batch's rows before running a step, so the
-    memory latency of a shuffled gather (every row a cache miss in a large data
-    set: about 2 us of a 20 us step for the ``tiny`` benchmark) overlaps the
-    step's arithmetic instead of stalling the next gather.
+    The step loop asks for the next batch's rows before running a step, so that
+    the memory latency of a shuffled gather (every row a cache miss in a large
+    data set: about 2 us of a 12 us step for the ``tiny`` benchmark) overlaps
+    the step's arithmetic instead of stalling the next gather. Measured on the
+    later benchmark host it gained nothing (docs/architecture.md, 10.2): the
+    hint is cheap, and whether it helps depends on the CPU.
     """
     per_line = max(1, LINE // X.itemsize)
     for r in range(min(n, order.shape[0] - pos)):
