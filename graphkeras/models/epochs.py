@@ -50,16 +50,10 @@ class EpochRunner:
     def _epoch_by_step(self, program, xs, ys, sws, order, steps, batch_size, roles, views,
                        cbs):
         """One epoch, one compiled call per batch; returns the running logs."""
-        rows = xs[0].shape[0]
         sums = {name: 0.0 for name, _ in roles}
         seen, logs = 0, {}
-        for step in range(steps):
-            start, stop = step * batch_size, min(rows, (step + 1) * batch_size)
-            n = stop - start
-            cbs.on_train_batch_begin(step)
-            index = slice(start, stop) if order is None else order[start:stop]
-            self._feed(program, xs, ys, sws, index, n)
-            program.run(n)
+        for step, _, n in self._one_per_call(program, xs, ys, sws, batch_size,
+                                             cbs.on_train_batch_begin, order, steps):
             for name, role in roles:
                 sums[name] += program.scalar(role) * n
             seen += n
@@ -68,6 +62,25 @@ class EpochRunner:
             if self.stop_training:
                 break
         return logs
+
+    def _one_per_call(self, program, xs, ys, sws, batch_size, begin, order=None, steps=None):
+        """Run batches one compiled call each; yield ``(step, start, rows)`` after each.
+
+        Batch ``step`` holds rows ``order[start:start + rows]`` (in order when
+        ``order`` is None); ``steps`` limits how many run (all by default).
+        ``begin(step)`` is called before each batch is fed; after each yield the
+        program's outputs hold that batch's results.
+        """
+        rows = xs[0].shape[0]
+        steps = -(-rows // batch_size) if steps is None else steps
+        for step in range(steps):
+            start = step * batch_size
+            stop = min(rows, start + batch_size)
+            begin(step)
+            index = slice(start, stop) if order is None else order[start:stop]
+            self._feed(program, xs, ys, sws, index, stop - start)
+            program.run(stop - start)
+            yield step, start, stop - start
 
     def _epoch_by_execution(self, loop, data, order, rows, steps, batch_size, roles, views,
                             cbs, execution):

@@ -34,14 +34,13 @@ class EvaluationRunner(EpochRunner):
         steps = -(-rows // batch_size)
         execution = self._execution_size(program, batch_size, steps,
                                          self._watches_batches(callbacks, "test"))
-        if execution > 1:
-            loop, data = self._step_loop(program, xs, ys, sws, roles)
         views = self._metric_views(program)
         self._reset(views)
         sums = {name: 0.0 for name, _ in roles}
         begin = _no_hook if cbs is None else cbs.on_test_batch_begin
 
         if execution > 1:
+            loop, data = self._step_loop(program, xs, ys, sws, roles)
             seen = 0
             for _, last, sizes, recorded in self._executions(
                     loop, data, None, rows, steps, batch_size, execution, begin):
@@ -69,7 +68,6 @@ class EvaluationRunner(EpochRunner):
         steps = -(-rows // batch_size)
         execution = self._execution_size(program, batch_size, steps,
                                          self._watches_batches(callbacks, "predict"))
-
         begin = _no_hook if cbs is None else cbs.on_predict_batch_begin
 
         def batch_end(step, start, stop):
@@ -94,17 +92,3 @@ class EvaluationRunner(EpochRunner):
             if cbs is not None:
                 batch_end(step, start, start + n)
         return results
-
-    def _one_per_call(self, program, xs, ys, sws, batch_size, begin):
-        """Run the batches in order, one compiled call each; yield ``(step, start, rows)``.
-
-        ``begin(step)`` is called before each batch is fed; after each yield the
-        program's outputs hold that batch's results.
-        """
-        rows = xs[0].shape[0]
-        for step, start in enumerate(range(0, rows, batch_size)):
-            n = min(rows, start + batch_size) - start
-            begin(step)
-            self._feed(program, xs, ys, sws, slice(start, start + n), n)
-            program.run(n)
-            yield step, start, n
